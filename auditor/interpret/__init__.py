@@ -1,0 +1,94 @@
+"""Give figures their meaning: concepts, projects, indicators, counts, breakdowns, tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import regex
+
+from auditor.interpret.breakdowns import find_breakdowns
+from auditor.interpret.concepts import Reading, fact_from, find_grades, fits, read_quantity
+from auditor.interpret.context import label_window, sentence_bounds
+from auditor.interpret.counts import find_enumerations
+from auditor.interpret.indicators import find_prose_indicators
+from auditor.interpret.tables import Grid, flat_funding_table, funding_block, indicator_block
+from auditor.interpret.facts import indicator_facts, score_facts
+from auditor.model import Document, Fact, Interpretation, Quantity
+
+TITLE_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年度")
+
+
+def read_concepts(text: str, numbers: list[Quantity]) -> tuple[list[Fact], dict[int, str]]:
+    """Bind every figure whose label names a concept; a 其中 part without its own base word
+    takes the base of its whole ("其中:基本支出为2193.53万元" after "支出金额共计2522.66万元")."""
+    readings: dict[int, Reading] = {}
+    previous_end = 0
+    for q in numbers:
+        readings[q.start] = read_quantity(text, q, previous_end, "")
+        previous_end = q.end
+    base_of = {start: r.base for start, r in readings.items() if r.base}
+    for b in find_breakdowns(text, numbers, base_of):
+        whole = readings.get(b.whole.start)
+        for part in b.parts:
+            if whole and whole.base and not readings[part.start].base:
+                previous = max((q.end for q in numbers if q.end <= part.start), default=0)
+                readings[part.start] = read_quantity(text, part, previous, whole.base)
+    facts = []
+    for q in numbers:
+        reading = readings[q.start]
+        if reading.base:
+            fact = fact_from(text, q, reading)
+            if fits(fact.concept, q):
+                facts.append(fact)
+    return facts, {start: r.base for start, r in readings.items() if r.base}
+
+
+def document_kind(text: str, has_table_block: bool) -> str:
+    head = text[:400]
+    if regex.search(r"部门整体|单位整体|部门\(单位\)整体|机关整体", head):
+        return "department"
+    if has_table_block and "自评表" in head:
+        return "table"
+    if regex.search(r"项目", head):
+        return "project"
+    return "table" if has_table_block else "unknown"
+
+
+def evaluation_year(text: str, quantities: list[Quantity]) -> int | None:
+    title = TITLE_YEAR.search(text[:400])
+    if title:
+        return int(title.group(1))
+    years = Counter(int(q.value) for q in quantities if q.kind == "year")
+    return years.most_common(1)[0][0] if years else None
+
+
+def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
+    text = document.text
+    numbers = [q for q in quantities if q.kind == "number"]
+    facts, base_of = read_concepts(text, numbers)
+    breakdowns = find_breakdowns(text, numbers, base_of)
+    indicators = find_prose_indicators(text, numbers)
+    tables = list(document.tables)
+    flat = flat_funding_table(text) if not tables else None
+    if flat:
+        tables.append(flat)
+    table_facts: list[Fact] = []
+    for table in tables:
+        grid = Grid(text, table, numbers)
+        funding, sums = funding_block(grid)
+        rows, subtotals, totals = indicator_block(grid)
+        table_facts += funding + totals
+        breakdowns += sums + subtotals
+        indicators += rows
+    facts += table_facts + score_facts(text, numbers, facts) + find_grades(text)
+    facts += indicator_facts(indicators)
+    facts.sort(key=lambda f: (f.start, f.concept))
+    kind = document_kind(text, any(f.cue == "表头" for f in table_facts))
+    return Interpretation(
+        facts=tuple(facts), quantities=tuple(quantities),
+        enumerations=tuple(find_enumerations(text, numbers)), breakdowns=tuple(breakdowns),
+        indicators=tuple(indicators), kind=kind, year=evaluation_year(text, quantities),
+    )
+
+
+__all__ = ["interpret", "label_window", "sentence_bounds"]

@@ -1,0 +1,127 @@
+"""Bind figures to the budget chain, the execution score, the overall score and the grade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from auditor.interpret.context import (
+    clause_start,
+    clauses,
+    clean_label,
+    label_window,
+    paragraph_bounds,
+    sentence_bounds,
+)
+from auditor.interpret.lexicon import Hit, find_terms, load_lexicon
+from auditor.model import Fact, Quantity
+
+MONEY = {"元", "万元", "亿元", "千元", "万"}
+# A clause naming one project: "重点项目为社区工资社保及工作经费项目", "疫情补助项目".
+PROJECT_NAME = regex.compile(r"(?:^|[为是:])((?:(?!\d|个项目|本级财力)[^,;:为是])*?\p{Han}{2,}项目)$")
+GRADE = regex.compile(r"(?:评价结果|评价等级|自评等级|绩效等级|等级|评级|结果)(?:为|是|:|评定为|确定为)?\s*[“\"']?(优秀|良好|合格|不合格|优|良|中|差)(?![\p{Han}])")
+GRADE_WORDS = {"优秀": "优", "良好": "良", "合格": "中", "不合格": "差"}
+FAMILY = {"basic": "basic", "basic.personnel": "basic", "basic.public": "basic", "project": "project"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the words before a figure say: base concept, part, project name."""
+
+    base: str = ""
+    part: str = ""
+    project: str = ""
+    cue: str = ""
+    label_start: int = -1
+
+
+def compose(base: str, part: str) -> str:
+    """budget.initial + basic → budget.initial.basic; personnel/public sit under budget.basic."""
+    if not part:
+        return base
+    if part.startswith("basic.") and base.startswith("budget."):
+        return "budget." + part
+    if part.startswith("basic.") and base.startswith("spending."):
+        return "spending." + part
+    if base == "spending.total":
+        return "spending." + part
+    if base.startswith(("budget.adjustment", "score.")):
+        return base
+    return f"{base}.{part}"
+
+
+def read_window(text: str, start: int, end: int) -> tuple[Hit | None, Hit | None]:
+    """The last base term and the last part term in text[start:end]."""
+    hits = find_terms(text[start:end])
+    base = next((h for h in reversed(hits) if h.term.role == "base"), None)
+    part = next((h for h in reversed(hits) if h.term.role == "part"), None)
+    return base, part
+
+
+def part_before(text: str, pos: int) -> tuple[str, str]:
+    """Part or project named by an earlier clause of the same sentence: (part, project)."""
+    start, _ = sentence_bounds(text, pos)
+    for span in reversed(clauses(text, start, clause_start(text, pos))):
+        clause = text[span.start : span.end].strip()
+        name = PROJECT_NAME.search(clause)
+        if name and len(name.group(1)) >= 4:
+            return "", name.group(1)
+        _, part = read_window(text, span.start, span.end)
+        if part:
+            return part.term.meaning, ""
+    return "", ""
+
+
+def paragraph_part(text: str, pos: int) -> str:
+    """The one part family a paragraph is about, if it names only one (基本支出 … 人员经费)."""
+    start, end = paragraph_bounds(text, pos)
+    families = {FAMILY[h.term.meaning] for h in find_terms(text[start:end]) if h.term.role == "part"}
+    return families.pop() if len(families) == 1 else ""
+
+
+def read_quantity(text: str, quantity: Quantity, previous_end: int, whole_base: str) -> Reading:
+    start, end = label_window(text, quantity, previous_end)
+    base, part = read_window(text, start, end)
+    base_name = base.term.meaning if base else whole_base if part else ""
+    if not base_name:
+        return Reading()
+    part_name, project = (part.term.meaning, "") if part else part_before(text, quantity.start)
+    if not part_name and not project and base_name.startswith(("budget.", "spending.", "execution.")):
+        part_name = paragraph_part(text, quantity.start)
+    cue = base.term.word if base else (part.term.word if part else "")
+    return Reading(base_name, part_name, project, cue, start)
+
+
+def fact_from(text: str, quantity: Quantity, reading: Reading) -> Fact:
+    lexicon = load_lexicon()
+    concept = reading.base
+    value = quantity.value
+    if concept in lexicon.signs:
+        value = value * lexicon.signs[concept]
+        concept = "budget.adjustment"
+    if reading.project and concept.startswith(("budget.", "spending.")):
+        concept = "project.budget" if concept.startswith("budget.") else "project.spent"
+    else:
+        concept = compose(concept, reading.part)
+    label = clean_label(text[reading.label_start : quantity.start])
+    return Fact(concept, str(value), quantity.start, quantity.end, label, reading.label_start,
+                reading.project, quantity, reading.cue)
+
+
+def fits(concept: str, quantity: Quantity) -> bool:
+    """A rate must be a percentage, an amount money, a score points."""
+    if concept.startswith(("execution.rate", "budget.adjustment_rate")):
+        return quantity.unit == "%"
+    if concept.startswith("score."):
+        return quantity.unit in ("分", "")
+    return quantity.unit in MONEY
+
+
+def find_grades(text: str) -> list[Fact]:
+    facts = []
+    for m in GRADE.finditer(text):
+        word = GRADE_WORDS.get(m.group(1), m.group(1))
+        facts.append(Fact("grade", word, m.start(1), m.end(1), clean_label(text[m.start() : m.start(1)]),
+                          m.start(), cue=m.group(1)))
+    return facts

@@ -1,0 +1,85 @@
+"""Stated counts and the items listed for them ("直属事业单位10个,即A、B、…")."""
+
+from __future__ import annotations
+
+import regex
+
+from auditor.model import Enumeration, Quantity
+from auditor.recognize.units import COUNT_UNITS
+
+# Words that open a complete list. 包括 and 主要有 often name examples only, so they are not here.
+INTRO = regex.compile(r"(?:(?<=[,:])即|分别为|分别是|分别有|具体为|具体是|依次为)\s*:?")
+NOUN = regex.compile(r"\p{Han}{1,8}")
+TOP_SEPARATOR = "、"
+JOINERS = regex.compile(r"(?<=\p{Han}|\))(?:和|及|以及|与)(?=\p{Han})")
+OPEN_LIST = regex.compile(r"等(?:等)?\s*$")
+
+
+def is_countable(q: Quantity, text: str) -> bool:
+    if not (q.exact_figure and q.unit in COUNT_UNITS and q.value == q.value.to_integral()):
+        return False
+    inside_quotes = text.rfind("“", 0, q.start) > text.rfind("”", 0, q.start)
+    return not inside_quotes and q.value >= 2
+
+
+def top_level_split(segment: str, separators: str) -> list[str]:
+    """Split at separators that are not inside brackets or quotes."""
+    items, depth, current = [], 0, []
+    for ch in segment:
+        if ch in "(“《[":
+            depth += 1
+        elif ch in ")”》]":
+            depth = max(0, depth - 1)
+        if ch in separators and depth == 0:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    items.append("".join(current))
+    return [it.strip() for it in items if it.strip()]
+
+
+def list_items(text: str, start: int) -> tuple[list[tuple[int, int]], bool, int]:
+    """Items of the list that starts at `start`: (spans, complete, end).
+
+    Items are separated by 、 (the last one may be joined by 和/及) and the list ends at the
+    first top-level ';'; when the first item has no 、 and ';' follows, ';' separates the items
+    (each item then being a clause about one thing, as in the seed report's project list)."""
+    end = min((i for ch in "。\n|" if (i := text.find(ch, start)) >= 0), default=len(text))
+    segment = text[start:end]
+    by_semicolon = top_level_split(segment, ";")
+    if not by_semicolon:
+        return [], False, end
+    if len(by_semicolon) > 1 and len(top_level_split(by_semicolon[0], TOP_SEPARATOR)) == 1:
+        pieces = by_semicolon
+    else:
+        if len(by_semicolon) > 1:
+            end = text.find(by_semicolon[0], start) + len(by_semicolon[0])
+        pieces = top_level_split(by_semicolon[0], TOP_SEPARATOR)
+        pieces = pieces[:-1] + [p for p in JOINERS.split(pieces[-1]) if p.strip()]
+    complete = not OPEN_LIST.search(text[start:end].rstrip("。;, "))
+    spans, pos = [], start
+    for piece in pieces:
+        at = text.find(piece, pos)
+        spans.append((at, at + len(piece)))
+        pos = at + len(piece)
+    return spans, complete, end
+
+
+def find_enumerations(text: str, numbers: list[Quantity]) -> list[Enumeration]:
+    counts = [q for q in numbers if is_countable(q, text)]
+    found: list[Enumeration] = []
+    for i, q in enumerate(counts):
+        noun_match = NOUN.match(text, q.end)
+        noun = noun_match.group() if noun_match else ""
+        sentence_end = min((k for ch in "。\n|" if (k := text.find(ch, q.end)) >= 0), default=len(text))
+        later = counts[i + 1].start if i + 1 < len(counts) else len(text)
+        intro = INTRO.search(text, q.end, min(later, sentence_end + 8))
+        if intro is None:
+            continue
+        if intro.start() > sentence_end and text[sentence_end + 1 : intro.start()].strip():
+            continue  # a list may open the next sentence ("。分别为:"), but only right away
+        items, complete, end = list_items(text, intro.end())
+        if items:
+            found.append(Enumeration(q, noun, tuple(items), complete, intro.group().rstrip(":"), end))
+    return found

@@ -1,0 +1,43 @@
+"""Facts that come from context rather than a dictionary word: the execution score, the
+overall score, and the statements of each indicator."""
+
+from __future__ import annotations
+
+import regex
+
+from auditor.interpret.context import clean_label, label_window, sentence_bounds
+from auditor.interpret.lexicon import find_terms
+from auditor.model import Fact, Indicator, Quantity
+
+EXEC_SCORE_CUE = regex.compile(r"(?:执行率得分|执行得分|^得|^得分|,得)$")
+TOTAL_CUE = regex.compile(r"(?:综合得分|综合评分|总得分|自评总分|评价得分|总分)")
+
+
+def score_facts(text: str, numbers: list[Quantity], facts: list[Fact]) -> list[Fact]:
+    """"执行率为90.72%,得9.07分": a score right after the execution rate is its score."""
+    rates = [f for f in facts if f.concept == "execution.rate"]
+    found = []
+    previous_end = 0
+    for q in numbers:
+        start, _ = label_window(text, q, previous_end)
+        previous_end = q.end
+        if q.unit != "分":
+            continue
+        window = text[start : q.start].strip()
+        sentence_start, _ = sentence_bounds(text, q.start)
+        if EXEC_SCORE_CUE.search(window) and any(sentence_start <= r.start < q.start for r in rates):
+            found.append(Fact("execution.score", str(q.value), q.start, q.end, window, start, quantity=q, cue="得"))
+    return found
+
+
+def indicator_facts(indicators: list[Indicator]) -> list[Fact]:
+    facts = []
+    for ind in indicators:
+        for slot, q in (("target", ind.target), ("actual", ind.actual), ("completion", ind.completion),
+                        ("weight", ind.weight), ("score", ind.score)):
+            if q is not None:
+                facts.append(Fact(f"indicator.{slot}", str(q.value), q.start, q.end, slot, -1, ind.name, q, "指标"))
+    return facts
+
+
+__all__ = ["score_facts", "indicator_facts", "clean_label", "find_terms", "TOTAL_CUE"]

@@ -1,0 +1,212 @@
+"""The plain data passed between the stages: documents, quantities, facts, findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+import regex
+
+Severity = Literal["error", "warning", "info"]
+
+# A heading line: 一、 (三) 1. 第二章 ①. Readers keep headings on their own line; interpreters
+# end a block at one.
+HEADING = regex.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d)|第[一二三四五六七八九十]+[章节部分]|[①-⑳])",
+    regex.MULTILINE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where one character of the normalized text came from.
+
+    Text files fill page/line/column; later readers add their own place: a PDF box,
+    a DOCX paragraph/table cell/run, an XLSX sheet!cell (in `part`)."""
+
+    page: int  # 1-based
+    line: int  # 1-based: the line in a text file, the line on a PDF page
+    column: int  # 0-based character column in that source line
+    part: str = ""
+    box: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLine:
+    """A line as it stands in the source, for showing a figure in its context."""
+
+    page: int
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A table cell: its span in Document.text and its place in the table."""
+
+    start: int
+    end: int
+    row: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Normalized text with a source map: origins[i] says where text[i] came from."""
+
+    path: str
+    text: str
+    origins: tuple[Origin, ...]
+    lines: tuple[SourceLine, ...] = ()
+    tables: tuple[Table, ...] = ()
+    pages: int = 1
+    errors: tuple[str, ...] = ()
+
+    def origin(self, offset: int) -> Origin | None:
+        if not self.origins:
+            return None
+        return self.origins[max(0, min(offset, len(self.origins) - 1))]
+
+    def line_bounds(self, offset: int) -> tuple[int, int]:
+        """The normalized line (paragraph or table row) holding `offset`."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return start, len(self.text) if end < 0 else end
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A figure as the report prints it.
+
+    `start:end` covers the figure with its markers and unit ("不低于95%"); `value_start:
+    value_end` only the digits. Only kind "number" enters arithmetic; years, dates, phone
+    numbers, document numbers, section numbers and codes are kept to explain what was skipped."""
+
+    start: int
+    end: int
+    value_start: int
+    value_end: int
+    value: Decimal
+    decimals: int
+    unit: str = ""
+    kind: str = "number"
+    comparator: str = ""
+    approximate: bool = False
+    upper: Decimal | None = None
+    numeral: Literal["arabic", "chinese"] = "arabic"
+    text: str = ""
+
+    @property
+    def exact_figure(self) -> bool:
+        return self.kind == "number" and not self.approximate and self.upper is None
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A figure (or a grade word) bound to a concept."""
+
+    concept: str
+    value: str
+    start: int  # span of the figure
+    end: int
+    label: str = ""  # the words that gave it its meaning
+    label_start: int = -1
+    subject: str = ""  # indicator or project name
+    quantity: Quantity | None = None
+    cue: str = ""  # the dictionary entry or table header that bound it
+
+    @property
+    def unit(self) -> str:
+        return self.quantity.unit if self.quantity else ""
+
+    @property
+    def span_start(self) -> int:
+        return self.label_start if 0 <= self.label_start < self.start else self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Enumeration:
+    """A stated count and the items listed for it (None when no list follows)."""
+
+    count: Quantity
+    noun: str
+    items: tuple[tuple[int, int], ...]
+    complete: bool  # closed by 即/分别为/: and not by 等
+    marker: str
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """A whole and the parts a 其中 / 为 / 分别 clause gives for it."""
+
+    whole: Quantity
+    parts: tuple[Quantity, ...]
+    closed: bool  # the list claims to be complete (no 等, no 主要)
+    marker: str
+    label: str = ""
+    exact: bool = False  # designed figures (weights): no rounding tolerance
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """A performance indicator with whatever the report states about it."""
+
+    name: str
+    name_start: int
+    name_end: int
+    target: Quantity | None = None
+    target_text: str = ""
+    actual: Quantity | None = None
+    actual_text: str = ""
+    measured_name: str = ""  # the measure the body names ("本次评价X 99.94%")
+    measured_start: int = -1
+    completion: Quantity | None = None
+    weight: Quantity | None = None
+    score: Quantity | None = None
+    deviation_note: str = ""
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Interpretation:
+    facts: tuple[Fact, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    enumerations: tuple[Enumeration, ...] = ()
+    breakdowns: tuple[Breakdown, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    kind: str = "unknown"
+    year: int | None = None
+
+    def of(self, concept: str) -> list[Fact]:
+        return [f for f in self.facts if f.concept == concept]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    start: int
+    end: int
+    role: str = ""  # stated, numerator, part …
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    stated: str = ""
+    expected: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    holds: bool | None = False
+    detail: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def position(self) -> int:
+        return self.evidence[0].start if self.evidence else 0

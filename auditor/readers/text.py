@@ -1,0 +1,64 @@
+"""Plain-text reports: encoding detection, pages, lines."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from auditor.model import Document
+from auditor.readers.errors import ReadError
+from auditor.readers.normalize import RawLine, normalize
+
+# Three or more blank lines (or a form feed) separate pages in text extracted from a PDF.
+PAGE_GAP = 3
+
+
+def decode(data: bytes, path: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError(path, f"UTF-16 文本无法解码（第 {exc.start} 字节）") from None
+    if b"\x00" in data[:4096]:
+        raise ReadError(path, "不是文本文件（含二进制内容）")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError(path, "无法识别的文本编码（既不是 UTF-8，也不是 GBK/GB18030）")
+
+
+def split_lines(text: str) -> list[RawLine]:
+    lines: list[RawLine] = []
+    page, blanks = 1, 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "\f" in line:
+            page += line.count("\f")
+            line = line.replace("\f", "")
+            blanks = 0
+        if not line.strip():
+            blanks += 1
+            lines.append(RawLine(line, page, number))
+            continue
+        if blanks >= PAGE_GAP and any(ln.text.strip() for ln in lines):
+            page += 1
+        blanks = 0
+        lines.append(RawLine(line, page, number))
+    return lines
+
+
+def read_text(path: str | Path) -> Document:
+    path = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ReadError(path, f"无法打开文件：{exc.strerror or exc}") from None
+    text = decode(data, path)
+    if not text.strip():
+        raise ReadError(path, "文件为空")
+    lines = split_lines(text)
+    return normalize(path, lines)
