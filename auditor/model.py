@@ -120,6 +120,7 @@ class Fact:
     subject: str = ""  # indicator or project name
     quantity: Quantity | None = None
     cue: str = ""  # the dictionary entry or table header that bound it
+    inferred: bool = False  # part of its meaning came from context (an earlier clause, 其中)
 
     @property
     def unit(self) -> str:
@@ -210,3 +211,15 @@ class Finding:
     @property
     def position(self) -> int:
         return self.evidence[0].start if self.evidence else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """One document's result: what was read, what it means, what was checked."""
+
+    path: str
+    document: Document | None
+    facts: Interpretation | None
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[str, ...] = ()
+    rules_version: str = ""

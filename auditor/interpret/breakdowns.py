@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import regex
 
-from auditor.interpret.context import SENTENCE_END, sentence_bounds
+from auditor.interpret.context import SENTENCE_END, WINDOW_END, clause_start, clean_label, sentence_bounds
 from auditor.model import Breakdown, Quantity
 
 MONEY = {"元", "万元", "亿元", "千元"}
@@ -58,8 +58,10 @@ def find_breakdowns(text: str, numbers: list[Quantity], base_of: dict[int, str])
         ]
         if not parts:
             continue
-        closed = not OPEN_END.search(text[parts[-1].end : end + 1]) and not text[m.end() : end].startswith(("主要", "包括"))
-        label = text[max(sentence_bounds(text, whole.start)[0], whole.start - 20) : whole.start]
+        # One part alone names a share ("其中:重点项目…478.78万元"), not the whole split up.
+        closed = (len(parts) >= 2 and not OPEN_END.search(text[parts[-1].end : end + 1])
+                  and not text[m.end() : end].lstrip(":").startswith(("主要", "包括")))
+        label = clean_label(text[clause_start(text, whole.start, WINDOW_END) : whole.start])
         found.append(Breakdown(whole, tuple(parts), closed, marker, label))
     return found
 

@@ -19,7 +19,7 @@ from auditor.model import Fact, Quantity
 
 MONEY = {"元", "万元", "亿元", "千元", "万"}
 # A clause naming one project: "重点项目为社区工资社保及工作经费项目", "疫情补助项目".
-PROJECT_NAME = regex.compile(r"(?:^|[为是:])((?:(?!\d|个项目|本级财力)[^,;:为是])*?\p{Han}{2,}项目)$")
+PROJECT_NAME = regex.compile(r"(?:^|[为是:])((?:(?!个项目)[^,;:为是\d]){2,}项目)$")
 GRADE = regex.compile(r"(?:评价结果|评价等级|自评等级|绩效等级|等级|评级|结果)(?:为|是|:|评定为|确定为)?\s*[“\"']?(优秀|良好|合格|不合格|优|良|中|差)(?![\p{Han}])")
 GRADE_WORDS = {"优秀": "优", "良好": "良", "合格": "中", "不合格": "差"}
 FAMILY = {"basic": "basic", "basic.personnel": "basic", "basic.public": "basic", "project": "project"}
@@ -34,6 +34,7 @@ class Reading:
     project: str = ""
     cue: str = ""
     label_start: int = -1
+    inferred: bool = False  # the part or base came from context, not from the figure's own words
 
 
 def compose(base: str, part: str) -> str:
@@ -90,7 +91,8 @@ def read_quantity(text: str, quantity: Quantity, previous_end: int, whole_base: 
     if not part_name and not project and base_name.startswith(("budget.", "spending.", "execution.")):
         part_name = paragraph_part(text, quantity.start)
     cue = base.term.word if base else (part.term.word if part else "")
-    return Reading(base_name, part_name, project, cue, start)
+    inferred = base is None or (part is None and bool(part_name or project))
+    return Reading(base_name, part_name, project, cue, start, inferred)
 
 
 def fact_from(text: str, quantity: Quantity, reading: Reading) -> Fact:
@@ -106,12 +108,12 @@ def fact_from(text: str, quantity: Quantity, reading: Reading) -> Fact:
         concept = compose(concept, reading.part)
     label = clean_label(text[reading.label_start : quantity.start])
     return Fact(concept, str(value), quantity.start, quantity.end, label, reading.label_start,
-                reading.project, quantity, reading.cue)
+                reading.project, quantity, reading.cue, reading.inferred)
 
 
 def fits(concept: str, quantity: Quantity) -> bool:
     """A rate must be a percentage, an amount money, a score points."""
-    if concept.startswith(("execution.rate", "budget.adjustment_rate")):
+    if concept.startswith(("execution.rate", "budget.adjustment_rate", "ratio.")):
         return quantity.unit == "%"
     if concept.startswith("score."):
         return quantity.unit in ("分", "")

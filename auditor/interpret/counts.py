@@ -61,7 +61,8 @@ def list_items(text: str, start: int) -> tuple[list[tuple[int, int]], bool, int]
     spans, pos = [], start
     for piece in pieces:
         at = text.find(piece, pos)
-        spans.append((at, at + len(piece)))
+        name = top_level_split(piece, ",")[0]  # "疫情补助项目,预算金额为…": the item is its name
+        spans.append((at, at + len(name)))
         pos = at + len(piece)
     return spans, complete, end
 

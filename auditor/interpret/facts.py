@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import regex
 
-from auditor.interpret.context import clean_label, label_window, sentence_bounds
-from auditor.interpret.lexicon import find_terms
+from auditor.interpret.context import label_window, sentence_bounds
 from auditor.model import Fact, Indicator, Quantity
 
+SPLIT = regex.compile(r"按(\p{Han}{2,8})分\s*:\s*$")
 EXEC_SCORE_CUE = regex.compile(r"(?:执行率得分|执行得分|^得|^得分|,得)$")
-TOTAL_CUE = regex.compile(r"(?:综合得分|综合评分|总得分|自评总分|评价得分|总分)")
 
 
 def score_facts(text: str, numbers: list[Quantity], facts: list[Fact]) -> list[Fact]:
@@ -30,6 +29,16 @@ def score_facts(text: str, numbers: list[Quantity], facts: list[Fact]) -> list[F
     return found
 
 
+def split_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
+    """"按收入性质分:2030.12 | 按支出性质分:1925.67": one total split two ways."""
+    found = []
+    for q in numbers:
+        m = SPLIT.search(text, max(0, q.start - 14), q.start)
+        if m:
+            found.append(Fact("funding.split", str(q.value), q.start, q.end, m.group().rstrip(": "), m.start(), quantity=q, cue="按…分"))
+    return found
+
+
 def indicator_facts(indicators: list[Indicator]) -> list[Fact]:
     facts = []
     for ind in indicators:
@@ -40,4 +49,4 @@ def indicator_facts(indicators: list[Indicator]) -> list[Fact]:
     return facts
 
 
-__all__ = ["score_facts", "indicator_facts", "clean_label", "find_terms", "TOTAL_CUE"]
+__all__ = ["score_facts", "indicator_facts", "split_facts"]

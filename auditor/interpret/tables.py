@@ -79,7 +79,7 @@ def funding_rows(grid: Grid, rows: tuple, columns: dict[int, str], unit: str) ->
         label = regex.sub(r"^其中[:]?\s*|[:]$", "", grid.cell_text(label_cell))
         values: dict[str, Quantity] = {}
         for cell in row:
-            concept = columns.get(cell.col)
+            concept = columns.get(cell.col) if cell.col > label_cell.col else None  # a label after its figures: the row is out of line
             figure = grid.figure(cell) if concept else None
             if concept and figure:
                 figure_unit = "%" if concept == "execution.rate" else "分" if concept.startswith("execution.") else unit

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from auditor.model import Document
 from auditor.readers.errors import ReadError
-from auditor.readers.text import read_text
+from auditor.readers.text import document_from_text, read_text
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".csv", ""}
 
@@ -21,4 +21,4 @@ def read_document(path: str | Path) -> Document:
     return read_text(path)
 
 
-__all__ = ["ReadError", "read_document"]
+__all__ = ["ReadError", "document_from_text", "read_document"]

@@ -60,5 +60,8 @@ def read_text(path: str | Path) -> Document:
     text = decode(data, path)
     if not text.strip():
         raise ReadError(path, "文件为空")
-    lines = split_lines(text)
-    return normalize(path, lines)
+    return document_from_text(text, path)
+
+
+def document_from_text(text: str, path: str = "<text>") -> Document:
+    return normalize(path, split_lines(text))

@@ -33,7 +33,7 @@ IDENTIFIERS: list[tuple[str, regex.Pattern[str]]] = [
     ("code", regex.compile(r"(?<=(?:编码|代码|编号|账号|邮编|文号)[:：]?\s*)\d+")),
     ("code", regex.compile(r"(?<![\d.])\d{3,}(?=-\p{Han})|(?<![\d.])\d{5}(?=热线|平台|服务热线|便民)")),
     ("year", regex.compile(r"(?<![\d.])(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}\s*年")),
-    ("year", regex.compile(r"(?<![\d.])(?:19|20)\d{2}(?=\s*年)")),
+    ("year", regex.compile(r"(?<![\d.])(?:19|20)\d{2}\s*年(?:度)?")),
     ("year", regex.compile(r"(?<=[(（]\s*)(?:19|20)\d{2}(?=\s*[)）])")),
     ("section", regex.compile(r"(?:^|(?<=[\n。;:|]))\s*[(]\d{1,2}[)](?=\s*\D)", regex.MULTILINE)),
     ("section", regex.compile(r"(?:^|(?<=[\n。;|]))\s*\d{1,2}[.、](?![\d%])", regex.MULTILINE)),

@@ -1,0 +1,106 @@
+"""Rule kinds over amounts: ratio, sum, difference, execution score, 其中 breakdown, repeats."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from auditor.checks.figures import Context, Verdict, by_subject, interval, judge, nearest, span
+from auditor.interval import HUNDRED, Interval, printed
+from auditor.model import Breakdown, Fact, Quantity
+from auditor.checks.ruleset import Rule
+
+
+def label_of(f: Fact) -> str:
+    return f.label or f.concept
+
+
+def parts_of(ctx: Context, q: Quantity) -> Interval | None:
+    """A whole that reads 0 or is empty, recomputed from its 其中 rows (池州 2022: 0 / 202.64)."""
+    for b in ctx.facts.breakdowns:
+        if b.whole.value_start == q.value_start and b.parts:
+            total = interval(b.parts[0])
+            for p in b.parts[1:]:
+                total = total + interval(p)
+            return total
+    return None
+
+
+def quotient(ctx: Context, n: Fact, d: Fact, fallback: bool) -> tuple[Interval | None, str]:
+    num, den = interval(n.quantity), interval(d.quantity)
+    how = f"{ctx.figure_text(n.quantity)} ÷ {ctx.figure_text(d.quantity)}"
+    ratio = num / den
+    if ratio is None and fallback:
+        num_parts, den_parts = parts_of(ctx, n.quantity), parts_of(ctx, d.quantity)
+        if num_parts and den_parts:
+            ratio = num_parts / den_parts
+            how = "其中各行合计之比"
+    return ratio, how
+
+
+def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
+    p = rule.params
+    percent = p.get("percent", True)
+    verdicts = []
+    for subject, stated_facts in by_subject(ctx.of(p["stated"])).items():
+        for f in stated_facts:
+            n = nearest(ctx.of(p["numerator"], subject), f.start)
+            d = nearest(ctx.of(p["denominator"], subject), f.start)
+            if n is None or d is None:
+                continue
+            ratio, how = quotient(ctx, n, d, bool(p.get("fallback_parts")))
+            stated_text = ctx.figure_text(f.quantity)
+            if ratio is None:
+                verdicts.append(Verdict(None, span(f), stated_text, "", f"{label_of(f)}：分母为 0，无法计算", (span(n), span(d)), subject=subject))
+                continue
+            computed = ratio.scale(HUNDRED) if percent else ratio
+            if f.quantity.value >= 0 and computed.hi < 0:
+                computed = Interval(-computed.hi, -computed.lo)  # 调减 3.20%: the rate is stated unsigned
+            holds, expected, reason = judge(f.quantity, computed)
+            unit = "%" if percent else ""
+            message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{unit}"
+            verdicts.append(Verdict(holds, span(f), stated_text, expected + unit, message, (span(n), span(d)), reason=reason, subject=subject))
+    return verdicts
+
+
+def total_of(ctx: Context, facts: list[Fact]) -> Interval:
+    total = interval(facts[0].quantity)
+    for f in facts[1:]:
+        total = total + interval(f.quantity)
+    return total
+
+
+def check_sum(rule: Rule, ctx: Context) -> list[Verdict]:
+    p = rule.params
+    verdicts = []
+    for subject, stated_facts in by_subject(ctx.of(p["total"])).items():
+        for f in stated_facts:
+            parts = [nearest(ctx.of(c, subject), f.start) for c in p["parts"]]
+            if any(x is None for x in parts):
+                continue
+            holds, expected, reason = judge(f.quantity, total_of(ctx, parts))
+            stated_text = ctx.figure_text(f.quantity)
+            how = " + ".join(ctx.figure_text(x.quantity) for x in parts)
+            message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
+            verdicts.append(Verdict(holds, span(f), stated_text, expected + f.unit, message, tuple(span(x) for x in parts), reason=reason, subject=subject))
+    return verdicts
+
+
+def check_difference(rule: Rule, ctx: Context) -> list[Verdict]:
+    p = rule.params
+    verdicts = []
+    for f in ctx.of(p["result"]):
+        base = nearest(ctx.of(p["base"], f.subject), f.start)
+        change = nearest(ctx.of(p["change"], f.subject), f.start)
+        if base is None or change is None:
+            continue
+        signed = interval(change.quantity)
+        if Decimal(change.value) < 0:
+            signed = Interval(-signed.hi, -signed.lo)
+        holds, expected, reason = judge(f.quantity, interval(base.quantity) + signed)
+        stated_text = ctx.figure_text(f.quantity)
+        sign = "−" if Decimal(change.value) < 0 else "+"
+        how = f"{ctx.figure_text(base.quantity)} {sign} {ctx.figure_text(change.quantity)}"
+        message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
+        verdicts.append(Verdict(holds, span(f), stated_text, expected + f.unit, message, (span(base), span(change)), reason=reason))
+    return verdicts

@@ -1,0 +1,99 @@
+"""Run a rule set over an interpretation: every relation evaluated, findings for each."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from auditor.checks import amounts, indicators, scores, text, totals, wholes
+from auditor.checks.figures import Context, Verdict
+from auditor.checks.ruleset import Rule, RuleSet
+from auditor.model import Evidence, Finding, Interpretation
+
+log = logging.getLogger(__name__)
+
+KINDS: dict[str, Callable[[Rule, Context], list[Verdict]]] = {
+    "ratio": amounts.check_ratio,
+    "sum": amounts.check_sum,
+    "difference": amounts.check_difference,
+    "execution-score": scores.check_execution_score,
+    "indicator-score": indicators.check_indicator_score,
+    "completion": indicators.check_completion,
+    "score-cap": indicators.check_score_cap,
+    "total": totals.check_total,
+    "weights": totals.check_weights,
+    "grade": totals.check_grade,
+    "total-range": totals.check_total_range,
+    "count": text.check_count,
+    "breakdown": wholes.check_breakdown,
+    "repeat": wholes.check_repeat,
+    "split-repeat": wholes.check_split_repeat,
+    "label": text.check_label,
+    "year": text.check_year,
+}
+
+
+def evaluate(rule: Rule, ctx: Context, strict: bool) -> list[Verdict]:
+    """A rule that crashes is reported for that rule and the run goes on (in tests it re-raises)."""
+    try:
+        return KINDS[rule.kind](rule, ctx)
+    except Exception as exc:  # noqa: BLE001 — a rule bug must not cost the other findings
+        if strict:
+            raise
+        log.exception("rule %s crashed", rule.id)
+        return [Verdict(None, (0, 0), "", "", f"规则 {rule.id} 执行出错：{type(exc).__name__}: {exc}", reason="crash")]
+
+
+def mark_consequences(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, Verdict]]:
+    """A relation broken only because one of its inputs is a figure an earlier rule already
+    found wrong is a consequence, not a second slip: it is kept (for --all) as undecided.
+    Only earlier rules count, so two findings cannot cancel each other."""
+    wrong: set[tuple[int, int]] = set()
+    marked = []
+    for rule, v in results:
+        if v.holds is False and any(i in wrong for i in v.inputs if i != v.stated):
+            v = Verdict(None, v.stated, v.stated_text, v.expected, v.message + "（系前述错误所致）", v.inputs,
+                        v.severity, "consequence", v.subject)
+        elif v.holds is False:
+            wrong.add(v.stated)
+        marked.append((rule, v))
+    return marked
+
+
+def drop_repeats(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, Verdict]]:
+    """Two rules that find the same stated figure wrong with the same expectation say one thing;
+    one indicator's score and completion rate disagreeing is one finding, on the score."""
+    seen: set[tuple[tuple[int, int], str]] = set()
+    scored: set[str] = {v.subject for r, v in results if r.kind == "indicator-score" and v.holds is False}
+    kept = []
+    for rule, v in results:
+        if v.holds is False:
+            key = (v.stated, v.expected)
+            if key in seen or (rule.kind == "completion" and v.subject in scored):
+                continue
+            seen.add(key)
+        kept.append((rule, v))
+    return kept
+
+
+def to_finding(rule: Rule, v: Verdict) -> Finding:
+    severity = v.severity or rule.severity
+    if v.reason == "truncation" and severity == "error":
+        severity = "warning"
+    if v.holds is not False:
+        severity = "info"
+    evidence = (Evidence(*v.stated, "stated"),) + tuple(Evidence(a, b, "input") for a, b in v.inputs if (a, b) != v.stated)
+    detail = dict(v.detail)
+    if v.reason:
+        detail["reason"] = v.reason
+    return Finding(rule.id, severity, v.message, v.stated_text, v.expected, evidence, v.holds, detail)
+
+
+def run_rules(ruleset: RuleSet, facts: Interpretation, document_text: str, strict: bool = False) -> list[Finding]:
+    """Every relation of every rule, kept whether it holds (holds=True), is broken (False) or
+    cannot be decided (None); the caller shows what it wants."""
+    ctx = Context(facts, document_text, ruleset.settings)
+    results = [(rule, v) for rule in ruleset.rules for v in evaluate(rule, ctx, strict)]
+    results = drop_repeats(mark_consequences(results))
+    findings = [to_finding(rule, v) for rule, v in results]
+    return sorted(findings, key=lambda f: (f.position, f.rule))

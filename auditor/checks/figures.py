@@ -1,0 +1,97 @@
+"""What rule kinds share: the verdict they return, and figures as intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from auditor.interval import Agreement, Interval, agree, printed, show
+from auditor.model import Fact, Interpretation, Quantity
+
+MONEY = {"亿元": Decimal(10) ** 8, "万元": Decimal(10) ** 4, "万": Decimal(10) ** 4, "千元": Decimal(1000), "元": Decimal(1)}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One evaluated relation: does the stated figure fit what the others imply?"""
+
+    holds: bool | None
+    stated: tuple[int, int]
+    stated_text: str
+    expected: str
+    message: str
+    inputs: tuple[tuple[int, int], ...] = ()
+    severity: str | None = None  # a judgement overrides the rule's severity
+    reason: str = ""  # truncation, consequence, assumed …
+    subject: str = ""
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything a rule kind may read: the interpretation, the text, the settings."""
+
+    facts: Interpretation
+    text: str
+    settings: dict[str, Any]
+
+    def of(self, concept: str, subject: str | None = None, direct: bool = False) -> list[Fact]:
+        return [f for f in self.facts.facts if f.concept == concept
+                and (subject is None or f.subject == subject) and (not direct or not f.inferred)
+                and (f.quantity is None or f.quantity.exact_figure)]
+
+    def figure_text(self, q: Quantity) -> str:
+        return self.text[q.value_start : q.end].strip()
+
+
+def interval(q: Quantity, exact: bool = False) -> Interval:
+    """A figure as the interval it stands for, money in 元 so that 元 and 万元 compare."""
+    iv = printed(q.value, q.decimals, exact)
+    factor = MONEY.get(q.unit)
+    return iv.scale(factor) if factor else iv
+
+
+def in_unit(value: Decimal, unit: str) -> Decimal:
+    """A value in 元 back in the unit a figure was printed in."""
+    factor = MONEY.get(unit)
+    return value / factor if factor else value
+
+
+def nearest(facts: list[Fact], pos: int) -> Fact | None:
+    """The statement closest to `pos`, preferring one before it (reports state inputs first)."""
+    if not facts:
+        return None
+    return min(facts, key=lambda f: abs(f.start - pos) + (0 if f.start <= pos else 200))
+
+
+def span(f: Fact | Quantity) -> tuple[int, int]:
+    if isinstance(f, Fact) and f.quantity is not None:
+        return f.quantity.value_start, f.quantity.end
+    if isinstance(f, Quantity):
+        return f.value_start, f.end
+    return f.start, f.end
+
+
+def judge(stated: Quantity, computed: Interval, exact: bool = False) -> tuple[bool, str, str]:
+    """(holds, expected as printed, reason) for a stated figure against a computed interval."""
+    value = in_unit(computed.mid, stated.unit)
+    expected = show(value, stated.decimals)
+    low, high = in_unit(computed.lo, stated.unit), in_unit(computed.hi, stated.unit)
+    outcome = agree(stated.value, stated.decimals, Interval(low, high), exact)
+    if outcome is Agreement.HOLDS:
+        return True, expected, ""
+    return False, expected, "truncation" if outcome is Agreement.TRUNCATION else ""
+
+
+def number(value: Decimal) -> str:
+    """A Decimal as a person writes it: no exponent, no trailing zeros beyond the printed ones."""
+    text = format(value, "f")
+    return text
+
+
+def by_subject(facts: list[Fact]) -> dict[str, list[Fact]]:
+    groups: dict[str, list[Fact]] = {}
+    for f in facts:
+        groups.setdefault(f.subject, []).append(f)
+    return groups

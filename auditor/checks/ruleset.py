@@ -1,0 +1,192 @@
+"""Rule files: load, validate (file:line errors with the allowed values), select."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SEVERITIES = ("error", "warning", "info")
+COMMON_KEYS = {"id", "kind", "title", "severity", "source", "examples", "enabled", "formula", "tolerance"}
+# kind → {parameter: required?}
+KIND_PARAMS: dict[str, dict[str, bool]] = {
+    "ratio": {"stated": True, "numerator": True, "denominator": True, "percent": False, "fallback_parts": False},
+    "sum": {"total": True, "parts": True},
+    "difference": {"result": True, "base": True, "change": True},
+    "execution-score": {"stated": True, "rate": True, "numerator": False, "denominator": False, "weight": False},
+    "indicator-score": {"mode": True},
+    "completion": {},
+    "score-cap": {},
+    "total": {"total": True, "parts": True},
+    "weights": {"total": False, "parts": True},
+    "grade": {"total": True},
+    "total-range": {"total": True},
+    "count": {},
+    "breakdown": {},
+    "repeat": {"concepts": True},
+    "split-repeat": {},
+    "label": {},
+    "year": {},
+}
+SETTING_KEYS = {"total_points", "exec_weight", "grade_bands", "adjustment_rate_base", "year_window"}
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "total_points": Decimal(100),
+    "exec_weight": Decimal(10),
+    "grade_bands": [(Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (Decimal(0), "差")],
+    "adjustment_rate_base": "budget.initial",
+    "year_window": 1,
+}
+RULES_DIR_IN_PACKAGE = Path(__file__).resolve().parent.parent / "rules"
+RULES_DIR_IN_SOURCE = Path(__file__).resolve().parent.parent.parent / "rules"
+
+
+class RuleFileError(Exception):
+    """A rule file that cannot be used: names the file, the line and the rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    kind: str
+    title: str
+    severity: str
+    params: dict[str, Any]
+    source: str = ""
+    formula: str = ""
+    tolerance: str = ""
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    origin: str = ""  # file:line
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    settings: dict[str, Any]
+    report_kind: str = ""
+    version: str = ""
+
+
+class LineLoader(yaml.SafeLoader):
+    """Records the line of every mapping, so that errors can say where a rule stands."""
+
+
+def construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+
+
+def rules_dir() -> Path:
+    """rules/ inside the installed package, else beside the package in a source checkout."""
+    return RULES_DIR_IN_PACKAGE if RULES_DIR_IN_PACKAGE.is_dir() else RULES_DIR_IN_SOURCE
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LineLoader)  # noqa: S506 (SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise RuleFileError(f"{path}{line}: YAML 格式错误：{getattr(exc, 'problem', exc)}") from None
+    except OSError as exc:
+        raise RuleFileError(f"{path}: 无法读取规则文件：{exc.strerror}") from None
+    if not isinstance(data, dict):
+        raise RuleFileError(f"{path}:1: 规则文件应为映射（report_kind/settings/rules）")
+    return data
+
+
+def check_keys(where: str, rule_id: str, keys: set[str], allowed: set[str], required: set[str]) -> None:
+    unknown = sorted(keys - allowed)
+    if unknown:
+        raise RuleFileError(f"{where}: 规则 {rule_id}: 未知的键 {', '.join(unknown)}（可用：{', '.join(sorted(allowed))}）")
+    missing = sorted(required - keys)
+    if missing:
+        raise RuleFileError(f"{where}: 规则 {rule_id}: 缺少 {', '.join(missing)}")
+
+
+def parse_rule(raw: Any, path: Path) -> Rule:
+    if not isinstance(raw, dict):
+        raise RuleFileError(f"{path}: 每条规则应为映射")
+    where = f"{path}:{raw.pop('__line__', '?')}"
+    rule_id = str(raw.get("id", "?"))
+    kind = raw.get("kind")
+    if kind not in KIND_PARAMS:
+        raise RuleFileError(f"{where}: 规则 {rule_id}: 未知的 kind {kind!r}（可用：{', '.join(KIND_PARAMS)}）")
+    params = KIND_PARAMS[kind]
+    check_keys(where, rule_id, set(raw), COMMON_KEYS | set(params),
+               {"id", "kind", "title", "severity"} | {k for k, req in params.items() if req})
+    if raw["severity"] not in SEVERITIES:
+        raise RuleFileError(f"{where}: 规则 {rule_id}: 未知的 severity {raw['severity']!r}（可用：{', '.join(SEVERITIES)}）")
+    examples = raw.get("examples") or {}
+    if isinstance(examples, dict):
+        examples.pop("__line__", None)
+    if set(examples) - {"pass", "fail"}:
+        raise RuleFileError(f"{where}: 规则 {rule_id}: examples 只能有 pass 和 fail")
+    as_list = {k: v if isinstance(v, list) else [v] for k, v in examples.items()}
+    return Rule(
+        id=rule_id, kind=kind, title=str(raw["title"]), severity=raw["severity"],
+        params={k: raw[k] for k in params if k in raw}, source=str(raw.get("source", "")),
+        formula=str(raw.get("formula", "")), tolerance=str(raw.get("tolerance", "")),
+        examples=as_list, origin=where,
+    ) if raw.get("enabled", True) else Rule(rule_id, kind, "", "info", {}, origin="disabled")
+
+
+def parse_settings(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+    raw = dict(raw)
+    line = raw.pop("__line__", "?")
+    unknown = set(raw) - SETTING_KEYS
+    if unknown:
+        raise RuleFileError(f"{path}:{line}: settings: 未知的键 {', '.join(sorted(unknown))}（可用：{', '.join(sorted(SETTING_KEYS))}）")
+    settings: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "grade_bands":
+            settings[key] = [(Decimal(str(low)), str(label)) for low, label in value]
+        elif key in ("total_points", "exec_weight"):
+            settings[key] = Decimal(str(value))
+        else:
+            settings[key] = value
+    return settings
+
+
+def load_file(path: Path, seen: set[Path] | None = None) -> RuleSet:
+    seen = seen or set()
+    if path in seen:
+        raise RuleFileError(f"{path}: extends 形成循环")
+    seen.add(path)
+    data = read_yaml(path)
+    data.pop("__line__", None)
+    unknown = set(data) - {"report_kind", "extends", "settings", "rules", "version"}
+    if unknown:
+        raise RuleFileError(f"{path}:1: 未知的键 {', '.join(sorted(unknown))}（可用：report_kind, extends, settings, rules, version）")
+    base = load_file(path.parent / data["extends"], seen) if data.get("extends") else RuleSet((), dict(DEFAULT_SETTINGS))
+    settings = {**base.settings, **parse_settings(data.get("settings") or {}, path)}
+    rules = list(base.rules)
+    local: set[str] = set()
+    for raw in data.get("rules") or []:
+        rule = parse_rule(raw, path)
+        if rule.id in local:
+            raise RuleFileError(f"{rule.origin}: 规则 {rule.id} 重复")
+        local.add(rule.id)
+        rules = [r for r in rules if r.id != rule.id]  # a kind file may replace or disable a common rule
+        rules.append(rule)
+    rules = [r for r in rules if r.origin != "disabled"]
+    return RuleSet(tuple(rules), settings, str(data.get("report_kind", base.report_kind)), str(data.get("version", base.version)))
+
+
+def load_rules(report_kind: str, path: str | Path | None = None) -> RuleSet:
+    """The rule set for a report kind: from `path` (a file, or a folder of kind files)."""
+    where = Path(path) if path else rules_dir()
+    if where.is_file():
+        return load_file(where)
+    candidate = where / f"{report_kind}.yaml"
+    if not candidate.exists():
+        candidate = where / "common.yaml"
+    if not candidate.exists():
+        raise RuleFileError(f"{where}: 找不到规则文件 {report_kind}.yaml 或 common.yaml")
+    return load_file(candidate)

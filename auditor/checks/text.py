@@ -1,0 +1,75 @@
+"""Rule kinds over words: stated counts against the items listed, an indicator's body against
+its title, years against the evaluation year."""
+
+from __future__ import annotations
+
+import regex
+
+from auditor.checks.figures import Context, Verdict, span
+from auditor.checks.ruleset import Rule
+
+# A year that is history or a comparison, not the report's own year: 自2019年以来, 较2022年, 〔2020〕.
+OTHER_YEAR = regex.compile(r"(?:自|从|截至|截止|较|比|与|同|始于|早在|继)\s*$")
+YEAR_AFTER_OK = regex.compile(r"^\s*年?(?:以来|至今|起|开始|同期|相比|底以前|以前)")
+
+
+def check_count(rule: Rule, ctx: Context) -> list[Verdict]:
+    verdicts = []
+    for e in ctx.facts.enumerations:
+        if not e.complete:
+            continue
+        stated = ctx.figure_text(e.count)
+        listed = len(e.items)
+        names = "、".join(ctx.text[a:b].split(",")[0][:20] for a, b in e.items)
+        holds = listed == int(e.count.value)
+        message = f"写明 {stated}{e.noun}，但其后“{e.marker}”列出的是 {listed} 个：{names}"
+        noun_end = e.count.end + len(e.noun) if ctx.text.startswith(e.noun, e.count.end) else e.count.end
+        verdicts.append(Verdict(holds, (e.count.value_start, noun_end), stated + e.noun, str(listed), message,
+                                tuple(e.items)))
+    return verdicts
+
+
+def similar(a: str, b: str) -> bool:
+    """Two names of one measure: one contains the other, or they share most characters."""
+    a, b = regex.sub(r"\W", "", a), regex.sub(r"\W", "", b)
+    if not a or not b or a in b or b in a:
+        return True
+    shared = sum(min(a.count(ch), b.count(ch)) for ch in set(a))
+    return shared / min(len(a), len(b)) >= 0.6
+
+
+def check_label(rule: Rule, ctx: Context) -> list[Verdict]:
+    """The measure an indicator's body reports ("本次评价政府采购执行率 99.94%") must be the one
+    its title names ("12345热线事件办结率"): a copied paragraph keeps the old name."""
+    verdicts = []
+    for ind in ctx.facts.indicators:
+        if not ind.measured_name or ind.actual is None:
+            continue
+        holds = similar(ind.name, ind.measured_name)
+        where = (ind.measured_start, ind.actual.end)
+        message = f"指标“{ind.name}”的完成情况写的是“{ind.measured_name}”，与指标名称不符（疑似沿用了其他指标的文字）"
+        verdicts.append(Verdict(holds, where, ctx.text[where[0] : where[1]], ind.name, message,
+                                ((ind.name_start, ind.name_end),), subject=ind.name))
+    return verdicts
+
+
+def check_year(rule: Rule, ctx: Context) -> list[Verdict]:
+    """Years the report speaks of as its own must be the evaluation year (± the window: last
+    year's carry-over, next year's filing date)."""
+    year = ctx.facts.year
+    if year is None:
+        return []
+    window = int(ctx.settings.get("year_window", 1))
+    verdicts = []
+    for q in ctx.facts.quantities:
+        if q.kind != "year" or "-" in q.text or "至" in q.text or "到" in q.text:
+            continue
+        before, after = ctx.text[max(0, q.start - 4) : q.start], ctx.text[q.end : q.end + 6]
+        inside_title = ctx.text.rfind("《", 0, q.start) > ctx.text.rfind("》", 0, q.start)
+        if OTHER_YEAR.search(before) or YEAR_AFTER_OK.match(after) or inside_title:
+            continue
+        holds = abs(int(q.value) - year) <= window
+        context = ctx.text[q.start : q.end + 10].split("\n")[0]
+        message = f"报告评价的是 {year} 年度，此处写 {q.value} 年（“{context}”），疑似沿用旧报告或模板的年份"
+        verdicts.append(Verdict(holds, (q.start, q.end), q.text, str(year), message, ()))
+    return verdicts

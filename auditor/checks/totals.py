@@ -1,0 +1,98 @@
+"""Rule kinds over the whole score sheet: the overall score, the weights, the range, the grade."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from auditor.checks.figures import Context, Verdict, interval, nearest, span
+from auditor.checks.scores import judge_score
+from auditor.checks.ruleset import Rule
+from auditor.interval import Interval, printed
+from auditor.model import Fact
+
+
+def one_per_indicator(ctx: Context, concept: str) -> list[Fact]:
+    seen: dict[str, Fact] = {}
+    for f in ctx.of(concept):
+        seen.setdefault(f.subject, f)
+    return list(seen.values())
+
+
+def check_total(rule: Rule, ctx: Context) -> list[Verdict]:
+    """总分 = 预算执行得分 + Σ 指标得分 (财预〔2020〕10号 第十七条: 总分由各项指标得分汇总形成)."""
+    scores = one_per_indicator(ctx, "indicator.score")
+    if len(scores) < 2:
+        return []
+    verdicts = []
+    for f in ctx.of(rule.params["total"]):
+        execution = nearest(ctx.of("execution.score"), f.start)
+        parts = ([execution] if execution else []) + scores
+        total = interval(parts[0].quantity)
+        for p in parts[1:]:
+            total = total + interval(p.quantity)
+        holds, expected, reason = judge_score(ctx, f.quantity, total)
+        stated = ctx.figure_text(f.quantity)
+        how = " + ".join(ctx.figure_text(p.quantity) for p in parts)
+        message = f"综合得分写作 {stated}，按各项得分 {how} 合计应为 {expected}分"
+        verdict = Verdict(holds, span(f), stated, expected + "分", message, tuple(span(p) for p in parts), reason=reason)
+        if not holds and execution is None:
+            verdict = Verdict(None, span(f), stated, expected + "分", message + "（未找到预算执行率得分，无法判断）", verdict.inputs)
+        verdicts.append(verdict)
+    return verdicts
+
+
+def check_weights(rule: Rule, ctx: Context) -> list[Verdict]:
+    """Σ 分值 (预算执行 + 各指标) = 总分值 (默认 100); weights are designed figures, exact."""
+    weights = one_per_indicator(ctx, "indicator.weight")
+    if len(weights) < 3:
+        return []
+    execution = ctx.of("execution.weight")
+    assumed = not execution and bool(ctx.of("execution.score"))
+    total = sum((Decimal(w.value) for w in weights), Decimal(0))
+    total += Decimal(execution[0].value) if execution else ctx.settings["exec_weight"] if assumed else 0
+    stated_facts = ctx.of(rule.params.get("total", "score.weights_total"))
+    target = Decimal(stated_facts[0].value) if stated_facts else ctx.settings["total_points"]
+    anchor = stated_facts[0] if stated_facts else weights[0]
+    holds: bool | None = total == target
+    parts = ([execution[0]] if execution else []) + weights
+    how = " + ".join(ctx.figure_text(w.quantity) for w in parts) + (f" + {ctx.settings['exec_weight']}（预算执行，默认）" if assumed else "")
+    message = f"各项分值合计 {how} = {total}，应为 {target}"
+    if not holds and assumed:
+        holds, message = None, message + "（预算执行率分值未写明，无法判断）"
+    stated = ctx.figure_text(anchor.quantity)
+    return [Verdict(holds, span(anchor), stated, str(target), message, tuple(span(w) for w in parts))]
+
+
+def bands_of(ctx: Context, score: Interval) -> set[str]:
+    """Every grade a score inside the interval can have; bands are half-open: [90,100] 优, [80,90) 良 …"""
+    bands = sorted(ctx.settings["grade_bands"], reverse=True)
+    found = set()
+    for k, (low, label) in enumerate(bands):
+        high = bands[k - 1][0] if k else ctx.settings["total_points"] + 1
+        if score.hi >= low and score.lo < high:
+            found.add(label)
+    return found
+
+
+def check_grade(rule: Rule, ctx: Context) -> list[Verdict]:
+    verdicts = []
+    for g in ctx.of("grade"):
+        total = nearest(ctx.of(rule.params["total"]), g.start)
+        if total is None:
+            continue
+        allowed = bands_of(ctx, printed(total.quantity.value, total.quantity.decimals))
+        expected = "/".join(sorted(allowed))
+        stated_total = ctx.figure_text(total.quantity)
+        message = f"综合得分 {stated_total} 对应等级“{expected}”，报告评为“{g.value}”"
+        verdicts.append(Verdict(g.value in allowed, (g.start, g.end), g.value, expected, message, (span(total),)))
+    return verdicts
+
+
+def check_total_range(rule: Rule, ctx: Context) -> list[Verdict]:
+    top = ctx.settings["total_points"]
+    verdicts = []
+    for f in ctx.of(rule.params["total"]):
+        holds = Decimal(0) <= f.quantity.value <= top
+        stated = ctx.figure_text(f.quantity)
+        verdicts.append(Verdict(holds, span(f), stated, f"0–{top}", f"综合得分 {stated} 超出 0–{top} 分的范围", ()))
+    return verdicts

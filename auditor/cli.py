@@ -1,0 +1,88 @@
+"""The command line: auditor check FILE… | auditor rules."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from auditor import __version__
+from auditor.checks.ruleset import RuleFileError, load_rules
+from auditor.pipeline import Options, audit_file
+from auditor.render.json import render_json
+from auditor.render.text import render_text
+
+EXIT_OK, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # misuse is exit 2, in Chinese
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"auditor: 参数错误：{message}\n")
+        sys.exit(EXIT_TROUBLE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="auditor", description="核对预算绩效自评报告中的数字：比率、合计、得分、等级、个数。")
+    parser.add_argument("--version", action="version", version=f"auditor {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="核对一份或多份报告")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    check.add_argument("--rules", metavar="PATH", help="规则文件或规则目录（默认使用内置规则）")
+    check.add_argument("--select", metavar="IDS", default="", help="只运行这些规则（逗号分隔）")
+    check.add_argument("--ignore", metavar="IDS", default="", help="不运行这些规则（逗号分隔）")
+    check.add_argument("--all", action="store_true", help="同时列出成立的关系")
+    rules = sub.add_parser("rules", help="列出规则")
+    rules.add_argument("--rules", metavar="PATH")
+    rules.add_argument("--kind", default="department", help="报告类型：department | project | table")
+    return parser
+
+
+def id_set(text: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in text.split(",") if part.strip())
+
+
+def check_ids(ids: frozenset[str], known: set[str], flag: str) -> None:
+    unknown = sorted(ids - known)
+    if unknown:
+        raise RuleFileError(f"{flag}: 未知的规则 {', '.join(unknown)}（可用：{', '.join(sorted(known))}）")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    options = Options(rules=args.rules, select=id_set(args.select), ignore=id_set(args.ignore))
+    known = {r.id for kind in ("department", "project", "table") for r in load_rules(kind, args.rules).rules}
+    check_ids(options.select, known, "--select")
+    check_ids(options.ignore, known, "--ignore")
+    audits = [audit_file(path, options) for path in args.files]
+    output = render_json(audits, __version__, args.all) if args.format == "json" else render_text(audits, args.all)
+    sys.stdout.write(output + "\n")
+    for audit in audits:
+        for error in audit.errors:
+            sys.stderr.write(f"auditor: {audit.path}: {error}\n")
+    if any(a.errors for a in audits):
+        return EXIT_TROUBLE
+    broken = any(f.severity == "error" and f.holds is False for a in audits for f in a.findings)
+    return EXIT_FINDINGS if broken else EXIT_OK
+
+
+def run_rules_listing(args: argparse.Namespace) -> int:
+    ruleset = load_rules(args.kind, args.rules)
+    for rule in ruleset.rules:
+        sys.stdout.write(f"{rule.id:<28} {rule.severity:<8} {rule.kind:<16} {rule.title}\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="auditor: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return run_check(args) if args.command == "check" else run_rules_listing(args)
+    except RuleFileError as exc:
+        sys.stderr.write(f"auditor: {exc}\n")
+        return EXIT_TROUBLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The JSON contract of DESIGN.md: stable, additive."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.model import Audit, Fact, Finding
+from auditor.render.excerpt import excerpt, locate
+
+
+def fact_json(audit: Audit, fact: Fact) -> dict[str, Any]:
+    doc = audit.document
+    start = fact.span_start
+    item: dict[str, Any] = {"concept": fact.concept}
+    if fact.subject:
+        item["subject"] = fact.subject
+    item.update({"label": fact.label, "value": fact.value, "unit": fact.unit,
+                 "text": excerpt(doc, fact.start, fact.end) if doc else "", **(locate(doc, start) if doc else {})})
+    if fact.inferred:
+        item["inferred"] = True
+    return item
+
+
+def finding_json(audit: Audit, finding: Finding) -> dict[str, Any]:
+    doc = audit.document
+    evidence = []
+    for ev in finding.evidence:
+        if doc is None or ev.end <= ev.start:
+            continue
+        evidence.append({"text": excerpt(doc, ev.start, ev.end), **locate(doc, ev.start), "role": ev.role})
+    item: dict[str, Any] = {"rule": finding.rule, "severity": finding.severity, "message": finding.message,
+                            "stated": finding.stated, "expected": finding.expected, "evidence": evidence,
+                            "holds": finding.holds}
+    if finding.detail:
+        item["detail"] = finding.detail
+    return item
+
+
+def document_json(audit: Audit, show_all: bool) -> dict[str, Any]:
+    facts = audit.facts
+    findings = [f for f in audit.findings if show_all or f.holds is False]
+    return {
+        "path": audit.path,
+        "kind": facts.kind if facts else "unknown",
+        "pages": audit.document.pages if audit.document else 0,
+        "year": facts.year if facts else None,
+        "facts": [fact_json(audit, f) for f in facts.facts] if facts else [],
+        "findings": [finding_json(audit, f) for f in findings],
+        "errors": list(audit.errors),
+    }
+
+
+def render_json(audits: list[Audit], version: str, show_all: bool = False) -> str:
+    payload = {"tool": {"name": "auditor", "version": version,
+                        "rules": audits[0].rules_version if audits else ""},
+               "documents": [document_json(a, show_all) for a in audits]}
+    return json.dumps(payload, ensure_ascii=False, indent=2)

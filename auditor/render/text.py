@@ -1,0 +1,66 @@
+"""Findings as a compiler prints diagnostics: place, rule, what is stated and what it should be,
+the source line with a marker under the figure (CJK characters are two columns wide)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from auditor.model import Audit, Document, Finding
+from auditor.render.excerpt import excerpt, locate
+
+SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
+HOLDS_WORDS = {True: "成立", False: "不成立", None: "无法判断"}
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def source_line(doc: Document, start: int, end: int) -> list[str]:
+    """The line as it stands in the file, with ^ under the figure."""
+    origin, last = doc.origin(start), doc.origin(max(start, end - 1))
+    if origin is None:
+        return []
+    raw = next((ln.text for ln in doc.lines if ln.page == origin.page and ln.line == origin.line), None)
+    if raw is None:
+        return []
+    stop = last.column + 1 if last and last.line == origin.line else len(raw)
+    gutter = f"{origin.line:>5} | "
+    marker = " " * (len(gutter) - 2) + "| " + " " * width(raw[: origin.column]) + "^" * max(1, width(raw[origin.column : stop]))
+    return [gutter + raw.rstrip(), marker]
+
+
+def render_finding(audit: Audit, finding: Finding) -> list[str]:
+    doc = audit.document
+    place = locate(doc, finding.position) if doc else {"line": 0, "column": 0}
+    head = f"{audit.path}:{place['line']}:{place.get('column', 1)}: {SEVERITY_WORDS[finding.severity]}[{finding.rule}] {finding.message}"
+    if finding.holds is not False:
+        head += f"（{HOLDS_WORDS[finding.holds]}）"
+    lines = [head]
+    if finding.stated or finding.expected:
+        lines.append(f"      报告写：{finding.stated}    应为：{finding.expected}")
+    if doc and finding.evidence:
+        first = finding.evidence[0]
+        lines += source_line(doc, first.start, first.end)
+        for ev in finding.evidence[1:4]:
+            where = locate(doc, ev.start)
+            lines.append(f"      依据：第 {where['line']} 行 “{excerpt(doc, ev.start, ev.end)}”")
+    return lines
+
+
+def summary(audit: Audit, shown: list[Finding]) -> str:
+    if audit.errors:
+        return f"{audit.path}: 无法读取：{'；'.join(audit.errors)}"
+    counts = {s: sum(1 for f in shown if f.severity == s and f.holds is False) for s in ("error", "warning")}
+    checked = sum(1 for f in audit.findings if f.holds is not None)
+    return f"{audit.path}: {counts['error']} 个错误，{counts['warning']} 个警告（共核对 {checked} 项关系）"
+
+
+def render_text(audits: list[Audit], show_all: bool = False) -> str:
+    out: list[str] = []
+    for audit in audits:
+        shown = [f for f in audit.findings if show_all or f.holds is False]
+        for finding in shown:
+            out += render_finding(audit, finding) + [""]
+        out.append(summary(audit, shown))
+    return "\n".join(out)
