@@ -92,7 +92,8 @@ def read_quantity(text: str, quantity: Quantity, previous_end: int, whole_base: 
         part_name = paragraph_part(text, quantity.start)
     cue = base.term.word if base else (part.term.word if part else "")
     inferred = base is None or (part is None and bool(part_name or project))
-    return Reading(base_name, part_name, project, cue, start, inferred)
+    label_start = start + min(h.start for h in (base, part) if h is not None)
+    return Reading(base_name, part_name, project, cue, label_start, inferred)
 
 
 def fact_from(text: str, quantity: Quantity, reading: Reading) -> Fact:
@@ -124,6 +125,6 @@ def find_grades(text: str) -> list[Fact]:
     facts = []
     for m in GRADE.finditer(text):
         word = GRADE_WORDS.get(m.group(1), m.group(1))
-        facts.append(Fact("grade", word, m.start(1), m.end(1), clean_label(text[m.start() : m.start(1)]),
+        facts.append(Fact("grade", word, m.start(1), m.end(1), clean_label(text[m.start() : m.start(1)].rstrip("“\"' ")),
                           m.start(), cue=m.group(1)))
     return facts

@@ -29,6 +29,20 @@ def score_facts(text: str, numbers: list[Quantity], facts: list[Fact]) -> list[F
     return found
 
 
+PROJECT_TOTAL = regex.compile(r"(?:共|共有|共计|合计|总计|完成|分为|涉及|实施|安排|设立|下达)\s*$")
+
+
+def count_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
+    """"共完成5个项目", "共计5个项目": the stated number of projects (not "其中3个项目")."""
+    found = []
+    for q in numbers:
+        if q.unit in ("个", "项") and text.startswith("项目", q.end) and not q.approximate:
+            cue = PROJECT_TOTAL.search(text, max(0, q.start - 4), q.start)
+            if cue and "其中" not in text[max(0, q.start - 4) : q.start]:
+                found.append(Fact("project.count", str(q.value), q.start, q.end + 2, cue.group(), cue.start(), quantity=q, cue="个项目"))
+    return found
+
+
 def split_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
     """"按收入性质分:2030.12 | 按支出性质分:1925.67": one total split two ways."""
     found = []
@@ -49,4 +63,4 @@ def indicator_facts(indicators: list[Indicator]) -> list[Fact]:
     return facts
 
 
-__all__ = ["score_facts", "indicator_facts", "split_facts"]
+__all__ = ["count_facts", "indicator_facts", "score_facts", "split_facts"]

@@ -56,9 +56,11 @@ COMPARATOR_AFTER = {"及以上": ">=", "以上": ">=", "及以下": "<=", "以�
 APPROX_BEFORE = ("大约", "将近", "接近", "约", "近", "逾", "超过", "左右")
 APPROX_AFTER = ("余", "多", "左右", "上下", "许")
 
+# Spaces only: in normalized text a newline ends a paragraph, and a word before it does not
+# qualify the figure after it.
 BEFORE_PATTERN = regex.compile(
     "(?:" + "|".join(regex.escape(w) for w in sorted(
-        list(COMPARATOR_BEFORE) + list(APPROX_BEFORE), key=len, reverse=True)) + r")\s*\*?\s*$"
+        list(COMPARATOR_BEFORE) + list(APPROX_BEFORE), key=len, reverse=True)) + r") *\*? *$"
 )
 
 

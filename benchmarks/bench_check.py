@@ -1,0 +1,218 @@
+"""Time and size `auditor check` against bare Python and bare jieba in one run, as ratios."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "fixtures/seed/report.txt"  # relative to ROOT, where the processes run
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+JIEBA_SNIPPET = "import jieba; jieba.lcut('我单位年初预算数为2872.68万元')"
+
+Argv = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    name: str
+    commands: tuple[Argv, ...]  # one sample = all of these, one after another
+    is_audit: bool = False  # exit 1 means findings, and stdout must be JSON
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    case: Case
+    seconds: list[float]  # one per repeat
+    peak_rss_kib: int  # the largest of any one process in any repeat
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "processes": len(self.case.commands),
+            "median_s": statistics.median(self.seconds),
+            "min_s": min(self.seconds),
+            "samples_s": self.seconds,
+            "peak_rss_kib": self.peak_rss_kib,
+        }
+
+
+def audit_argv(*files: str) -> Argv:
+    return (sys.executable, "-m", "auditor.cli", "check", *files, "--format", "json")
+
+
+def build_cases(corpus: Path | None) -> list[Case]:
+    cases = [
+        Case("bare start-up", ((sys.executable, "-c", "pass"),)),
+        Case("bare jieba import+cut", ((sys.executable, "-c", JIEBA_SNIPPET),)),
+        Case("audit seed", (audit_argv(SEED),), is_audit=True),
+    ]
+    reports = sorted(str(p) for p in corpus.glob("*/report.txt")) if corpus else []
+    if reports:
+        cases.append(Case(f"audit corpus ({len(reports)} processes)",
+                          tuple(audit_argv(r) for r in reports), is_audit=True))
+        # One process for all files: the difference from the row above is start-up cost.
+        cases.append(Case(f"audit corpus (1 process, {len(reports)} files)",
+                          (audit_argv(*reports),), is_audit=True))
+    return cases
+
+
+def check_once(case: Case) -> None:
+    """Run every command once with output kept, so a crash is not timed as a fast audit."""
+    for argv in case.commands:
+        proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+        allowed = (0, 1) if case.is_audit else (0,)
+        # An uncaught exception also exits 1, so an audit must also have printed JSON.
+        if proc.returncode not in allowed or (case.is_audit and not parses_as_json(proc.stdout)):
+            sys.exit(f"bench_check: {' '.join(argv)} exited {proc.returncode}\n{proc.stderr}")
+
+
+def parses_as_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def time_process(argv: Argv) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # wait4 gives this child's own rusage; RUSAGE_CHILDREN's ru_maxrss is the largest child
+    # so far, so a delta would hide an audit smaller than the jieba run before it.
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss
+
+
+def time_case(case: Case) -> tuple[float, int]:
+    runs = [time_process(argv) for argv in case.commands]
+    return sum(s for s, _ in runs), max(rss for _, rss in runs)
+
+
+def measure(cases: Sequence[Case], repeat: int) -> list[Result]:
+    seconds: dict[str, list[float]] = {c.name: [] for c in cases}
+    peaks: dict[str, int] = {c.name: 0 for c in cases}
+    # Interleave the cases so that a slow spell on this noisy machine hits all of them alike
+    # and the ratios stay fair, rather than running each case's repeats back to back.
+    for _ in range(repeat):
+        for case in cases:
+            elapsed, rss = time_case(case)
+            seconds[case.name].append(elapsed)
+            peaks[case.name] = max(peaks[case.name], rss)
+    return [Result(c, seconds[c.name], peaks[c.name]) for c in cases]
+
+
+def measure_in_process(repeat: int) -> dict[str, Any]:
+    """Import once, then time audit_file: the first call (lazy loads) against warm calls."""
+    start = time.perf_counter()
+    from auditor.pipeline import audit_file
+
+    imported = time.perf_counter() - start
+    path = ROOT / SEED
+    start = time.perf_counter()
+    audit = audit_file(path)
+    first = time.perf_counter() - start
+    if audit.errors:
+        sys.exit(f"bench_check: audit_file({path}) failed: {audit.errors}")
+    warm = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        audit_file(path)
+        warm.append(time.perf_counter() - start)
+    return {
+        "import_s": imported,
+        "first_call_s": first,
+        "warm_median_s": statistics.median(warm),
+        "warm_min_s": min(warm),
+        "warm_samples_s": warm,
+        "findings": len(audit.findings),
+    }
+
+
+def ratios(results: Sequence[Result]) -> dict[str, dict[str, float]]:
+    by_name = {r.case.name: r for r in results}
+    audit = by_name["audit seed"]
+    out = {}
+    for label, base in (("audit / bare start-up", "bare start-up"),
+                        ("audit / bare jieba import+cut", "bare jieba import+cut")):
+        ref = by_name[base]
+        out[label] = {
+            "median": statistics.median(audit.seconds) / statistics.median(ref.seconds),
+            "min": min(audit.seconds) / min(ref.seconds),
+        }
+    return out
+
+
+def print_report(results: Sequence[Result], in_proc: dict[str, Any],
+                 rat: dict[str, dict[str, float]], repeat: int) -> None:
+    width = max(len(r.case.name) for r in results)
+    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {repeat} repeats, "
+          "wall time of whole processes")
+    print(f"{'':<{width}}  {'median':>9}  {'min':>9}  {'peak RSS':>10}")
+    for r in results:
+        median, fastest = statistics.median(r.seconds), min(r.seconds)
+        rss_mib = r.peak_rss_kib / 1024
+        print(f"{r.case.name:<{width}}  {median:>8.3f}s  {fastest:>8.3f}s  {rss_mib:>6.1f} MiB")
+    print()
+    print(f"in process: import auditor.pipeline {in_proc['import_s']:.3f}s, "
+          f"first audit_file {in_proc['first_call_s']:.3f}s, "
+          f"warm median {in_proc['warm_median_s']:.4f}s (min {in_proc['warm_min_s']:.4f}s)")
+    print()
+    for label, value in rat.items():
+        print(f"{label}: {value['median']:.2f}x median, {value['min']:.2f}x min")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=10, help="runs of each case (default 10)")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help=f"folder of */report.txt (default {DEFAULT_CORPUS} if present)")
+    parser.add_argument("--json", action="store_true", help="print machine-readable results")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if args.corpus is None and DEFAULT_CORPUS.is_dir():
+        args.corpus = DEFAULT_CORPUS
+    elif args.corpus is not None and not args.corpus.is_dir():
+        parser.error(f"--corpus: no such folder {args.corpus}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    cases = build_cases(args.corpus.resolve() if args.corpus else None)
+    # The checking run doubles as a warm-up: .pyc files, jieba's /tmp cache, the page cache.
+    for case in cases:
+        check_once(case)
+    results = measure(cases, args.repeat)
+    in_proc = measure_in_process(args.repeat)
+    rat = ratios(results)
+    if args.json:
+        print(json.dumps({
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "repeat": args.repeat,
+            "corpus": str(args.corpus) if args.corpus else None,
+            "subprocess": {r.case.name: r.summary() for r in results},
+            "in_process": in_proc,
+            "ratios": rat,
+        }, indent=2, ensure_ascii=False))
+    else:
+        print_report(results, in_proc, rat, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
