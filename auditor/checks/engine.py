@@ -30,6 +30,7 @@ KINDS: dict[str, Callable[[Rule, Context], list[Verdict]]] = {
     "split-repeat": wholes.check_split_repeat,
     "label": text.check_label,
     "year": text.check_year,
+    "unit-name": text.check_unit_name,
 }
 
 

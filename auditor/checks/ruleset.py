@@ -30,6 +30,7 @@ KIND_PARAMS: dict[str, dict[str, bool]] = {
     "split-repeat": {},
     "label": {},
     "year": {},
+    "unit-name": {},
 }
 SETTING_KEYS = {"total_points", "exec_weight", "grade_bands", "adjustment_rate_base", "year_window"}
 DEFAULT_SETTINGS: dict[str, Any] = {

@@ -3,6 +3,8 @@ its title, years against the evaluation year."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import regex
 
 from auditor.checks.figures import Context, Verdict, span
@@ -72,4 +74,26 @@ def check_year(rule: Rule, ctx: Context) -> list[Verdict]:
         context = ctx.text[q.start : q.end + 10].split("\n")[0]
         message = f"报告评价的是 {year} 年度，此处写 {q.value} 年（“{context}”），疑似沿用旧报告或模板的年份"
         verdicts.append(Verdict(holds, (q.start, q.end), q.text, str(year), message, ()))
+    return verdicts
+
+
+def check_unit_name(rule: Rule, ctx: Context) -> list[Verdict]:
+    """A report names its own town government throughout; one other town of the same county
+    named once, in the report's own sentences, is a leftover from the report it was copied from.
+    Three or more towns of one county are a list, not a slip, and are left alone."""
+    groups: dict[str, list] = {}
+    for f in ctx.of("unit.name"):
+        groups.setdefault(f.subject, []).append(f)
+    verdicts = []
+    for facts in groups.values():
+        names = Counter(f.value for f in facts)
+        if len(names) != 2:
+            continue
+        (own, own_count), (other, other_count) = names.most_common()
+        if own_count < 2 or other_count != 1:
+            continue
+        stray = next(f for f in facts if f.value == other)
+        message = f"报告单位为“{own}”（出现 {own_count} 次），此处写作“{other}”，疑似沿用其他单位报告的文字"
+        first_own = next(f for f in facts if f.value == own)
+        verdicts.append(Verdict(False, (stray.start, stray.end), other, own, message, ((first_own.start, first_own.end),)))
     return verdicts

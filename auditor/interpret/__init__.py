@@ -12,7 +12,14 @@ from auditor.interpret.context import label_window, sentence_bounds
 from auditor.interpret.counts import find_enumerations
 from auditor.interpret.indicators import find_prose_indicators
 from auditor.interpret.tables import Grid, flat_funding_table, funding_block, indicator_block
-from auditor.interpret.facts import count_facts, indicator_facts, score_facts, split_facts
+from auditor.interpret.facts import (
+    count_facts,
+    indicator_facts,
+    named_amounts,
+    score_facts,
+    split_facts,
+    unit_names,
+)
 from auditor.model import Document, Fact, Interpretation, Quantity
 
 TITLE_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年度")
@@ -81,7 +88,8 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
         breakdowns += sums + subtotals
         indicators += rows
     facts += table_facts + score_facts(text, numbers, facts) + find_grades(text) + split_facts(text, numbers)
-    facts += count_facts(text, numbers)
+    facts += count_facts(text, numbers) + unit_names(text)
+    facts += named_amounts(text, numbers, {f.start for f in facts})
     facts += indicator_facts(indicators)
     facts.sort(key=lambda f: (f.start, f.concept))
     kind = document_kind(text, any(f.cue == "表头" for f in table_facts))

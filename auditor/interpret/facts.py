@@ -43,6 +43,60 @@ def count_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
     return found
 
 
+# Words after which the name of an amount begins: "…2023年度下达|中央级资金转移支付755.19万元".
+NAME_MARKER = regex.compile(r".*(?:下达|安排|拨付|下拨|投入|到位|共计|合计|总计|共|计|为|是|达到|达|有|用于|其中|:|的)")
+SLICED = regex.compile(r"[批季期月年次第每]")
+# Whether a sentence speaks of money planned or money spent: the last such verb before the
+# amount decides ("共申请预算资金…其中村级组织运转400000元" vs "共完成预算资金…其中…439120.67元").
+STAGE = regex.compile(r"(申请|下达|安排|批复|计划)|(完成|执行|实际|支付|拨付|使用|发放|支出)")
+MONEY = {"元", "万元", "亿元", "千元"}
+
+
+def stage_of(text: str, pos: int) -> str:
+    start, _ = sentence_bounds(text, pos)
+    if text[start:pos].lstrip(" (").startswith("其中"):
+        start, _ = sentence_bounds(text, max(0, start - 1))  # a 其中 sentence speaks of the one before
+    found = list(STAGE.finditer(text, start, pos))
+    return "" if not found else "计划" if found[-1].group(1) else "实际"
+
+
+def named_amounts(text: str, numbers: list[Quantity], bound: set[int]) -> list[Fact]:
+    """Amounts with a specific name of their own ("省级资金转移支付370.83万元") that no concept
+    covers: the same name stated twice with two amounts is a slip (repeat rule). Short or
+    time-sliced names (补助资金, 第二批资金) name different things each time and are left out."""
+    found = []
+    previous_end = 0
+    for q in numbers:
+        start, _ = label_window(text, q, previous_end)
+        previous_end = q.end
+        if q.start in bound or q.unit not in MONEY or not q.exact_figure:
+            continue
+        window = text[start : q.start]
+        marker = NAME_MARKER.match(window)
+        name = window[marker.end() :] if marker else window
+        if len(name) >= 6 and regex.fullmatch(r"\p{Han}+", name) and not SLICED.search(name):
+            stage = stage_of(text, q.start)
+            subject = f"{name}（{stage}）" if stage else name
+            found.append(Fact("amount.named", str(q.value), q.start, q.end, name, q.start - len(name), subject, q, "名称"))
+    return found
+
+
+UNIT_NAME = regex.compile(
+    r"(?P<parent>\p{Han}{1,6}?[省市县区旗])(?P<own>\p{Han}{1,5}?[镇乡])(?P<kind>人民政府|党委)"
+    r"|(?P<parent2>\p{Han}{2,6}?[市县区])(?P<own2>\p{Han}{2,5}?街道)(?P<kind2>办事处|党工委)"
+)
+
+
+def unit_names(text: str) -> list[Fact]:
+    """Town and sub-district governments named in the text ("金寨县麻埠镇人民政府")."""
+    found = []
+    for m in UNIT_NAME.finditer(text):
+        parent = m.group("parent") or m.group("parent2")
+        kind = m.group("kind") or m.group("kind2")
+        found.append(Fact("unit.name", m.group(), m.start(), m.end(), kind, m.start(), f"{parent}…{kind}", cue="单位名称"))
+    return found
+
+
 def split_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
     """"按收入性质分:2030.12 | 按支出性质分:1925.67": one total split two ways."""
     found = []
@@ -63,4 +117,4 @@ def indicator_facts(indicators: list[Indicator]) -> list[Fact]:
     return facts
 
 
-__all__ = ["count_facts", "indicator_facts", "score_facts", "split_facts"]
+__all__ = ["count_facts", "indicator_facts", "named_amounts", "score_facts", "split_facts", "unit_names"]

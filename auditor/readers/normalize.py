@@ -38,7 +38,7 @@ def fold_char(ch: str) -> str:
     if 0xFF01 <= code <= 0xFF5E or 0xFE30 <= code <= 0xFE6F:
         folded = unicodedata.normalize("NFKC", ch)
         return folded if len(folded) == 1 else ch
-    if ch in "\t\xa0\u2002\u2003\u2009\u200b":
+    if ch in "\t\f\xa0\u2002\u2003\u2009\u200b":
         return " "
     return ch
 

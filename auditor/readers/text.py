@@ -5,12 +5,15 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
+import regex
+
 from auditor.model import Document
 from auditor.readers.errors import ReadError
 from auditor.readers.normalize import RawLine, normalize
 
 # Three or more blank lines (or a form feed) separate pages in text extracted from a PDF.
 PAGE_GAP = 3
+LINE_BREAK = regex.compile(r"\r\n|\r|\n")
 
 
 def decode(data: bytes, path: str) -> str:
@@ -32,13 +35,21 @@ def decode(data: bytes, path: str) -> str:
     raise ReadError(path, "无法识别的文本编码（既不是 UTF-8，也不是 GBK/GB18030）")
 
 
+def physical_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: str.splitlines also splits at a form feed (so a page
+    break never registered and every later line number was one off) and at other separators."""
+    lines = LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def split_lines(text: str) -> list[RawLine]:
     lines: list[RawLine] = []
     page, blanks = 1, 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "\f" in line:
+    for number, line in enumerate(physical_lines(text), start=1):
+        if "\f" in line:  # kept in the line (folded to a space) so that columns stay true
             page += line.count("\f")
-            line = line.replace("\f", "")
             blanks = 0
         if not line.strip():
             blanks += 1
