@@ -141,6 +141,7 @@ class Enumeration:
     complete: bool  # closed by 即/分别为/: and not by 等
     marker: str
     end: int
+    counted: int = 0  # items a sub-count already stands for ("其中3个…,剩余…")
 
 
 @dataclass(frozen=True, slots=True)

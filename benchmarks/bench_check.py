@@ -135,15 +135,16 @@ def time_case(case: Case) -> tuple[float, int]:
 
 
 def measure(cases: Sequence[Case], repeat: int, rss: dict[str, int] | None) -> list[Result]:
+    """Time every case `repeat` times; peak RSS from `rss` if given, else from wait4."""
     seconds: dict[str, list[float]] = {c.name: [] for c in cases}
     peaks: dict[str, int] = {c.name: 0 for c in cases}
     # Interleave the cases so that a slow spell on this noisy machine hits all of them alike
     # and the ratios stay fair, rather than running each case's repeats back to back.
     for _ in range(repeat):
         for case in cases:
-            elapsed, rss = time_case(case)
+            elapsed, peak = time_case(case)
             seconds[case.name].append(elapsed)
-            peaks[case.name] = max(peaks[case.name], rss)
+            peaks[case.name] = max(peaks[case.name], peak)
     peaks = rss or peaks
     return [Result(c, seconds[c.name], peaks[c.name]) for c in cases]
 
@@ -190,11 +191,11 @@ def ratios(results: Sequence[Result]) -> dict[str, dict[str, float]]:
 
 
 def print_report(results: Sequence[Result], in_proc: dict[str, Any],
-                 rat: dict[str, dict[str, float]], repeat: int) -> None:
+                 rat: dict[str, dict[str, float]], repeat: int, rss_method: str) -> None:
     width = max(len(r.case.name) for r in results)
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {repeat} repeats, "
           "wall time of whole processes")
-    print(f"{'':<{width}}  {'median':>9}  {'min':>9}  {'peak RSS':>10}")
+    print(f"{'':<{width}}  {'median':>9}  {'min':>9}  {'peak RSS':>10}   (RSS by {rss_method})")
     for r in results:
         median, fastest = statistics.median(r.seconds), min(r.seconds)
         rss_mib = r.peak_rss_kib / 1024
@@ -230,7 +231,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The checking run doubles as a warm-up: .pyc files, jieba's /tmp cache, the page cache.
     for case in cases:
         check_once(case)
-    results = measure(cases, args.repeat)
+    rss = rss_by_gnu_time(cases)
+    results = measure(cases, args.repeat, rss)
+    rss_method = "GNU time" if rss else f"wait4, floor {rss_floor_kib()} KiB (the benchmark's own)"
     in_proc = measure_in_process(args.repeat)
     rat = ratios(results)
     if args.json:
@@ -239,12 +242,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "repeat": args.repeat,
             "corpus": str(args.corpus) if args.corpus else None,
+            "rss_method": rss_method,
             "subprocess": {r.case.name: r.summary() for r in results},
             "in_process": in_proc,
             "ratios": rat,
         }, indent=2, ensure_ascii=False))
     else:
-        print_report(results, in_proc, rat, args.repeat)
+        print_report(results, in_proc, rat, args.repeat, rss_method)
     return 0
 
 

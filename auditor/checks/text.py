@@ -21,10 +21,13 @@ def check_count(rule: Rule, ctx: Context) -> list[Verdict]:
         if not e.complete:
             continue
         stated = ctx.figure_text(e.count)
-        listed = len(e.items)
+        listed = len(e.items) + e.counted
         names = "、".join(ctx.text[a:b].split(",")[0][:20] for a, b in e.items)
         holds = listed == int(e.count.value)
-        message = f"写明 {stated}{e.noun}，但其后“{e.marker}”列出的是 {listed} 个：{names}"
+        if e.counted:
+            message = f"写明 {stated}{e.noun}，其中 {e.counted} 个另计，其余列出 {len(e.items)} 个（{names}），合计 {listed} 个"
+        else:
+            message = f"写明 {stated}{e.noun}，但其后“{e.marker}”列出的是 {listed} 个：{names}"
         noun_end = e.count.end + len(e.noun) if ctx.text.startswith(e.noun, e.count.end) else e.count.end
         verdicts.append(Verdict(holds, (e.count.value_start, noun_end), stated + e.noun, str(listed), message,
                                 tuple(e.items)))

@@ -9,7 +9,7 @@ from auditor.recognize.units import COUNT_UNITS
 
 # Words that open a complete list. 包括 and 主要有 often name examples only, so they are not here.
 INTRO = regex.compile(r"(?:(?<=[,:])即|分别为|分别是|分别有|具体为|具体是|依次为)\s*:?")
-NOUN = regex.compile(r"\p{Han}{1,8}")
+NOUN = regex.compile(r"(?:(?![均都已全共的和及与为是在])\p{Han}){1,8}")
 TOP_SEPARATOR = "、"
 JOINERS = regex.compile(r"(?<=\p{Han}|\))(?:和|及|以及|与)(?=\p{Han})")
 OPEN_LIST = regex.compile(r"等(?:等)?\s*$")
@@ -67,6 +67,32 @@ def list_items(text: str, start: int) -> tuple[list[tuple[int, int]], bool, int]
     return spans, complete, end
 
 
+REST = regex.compile(r"[,;]\s*(?:剩余|其余|剩下|另外)(?:的)?")
+
+
+def rest_list(text: str, total: Quantity, counts: list[Quantity], numbers: list[Quantity]) -> Enumeration | None:
+    """"10个项目均完工,其中3个项目资金执行100%,剩余A…99.97%;B99.89%,…": the sub-count and the
+    rest, one figure each, must make up the total."""
+    end = min((k for ch in "。\n|" if (k := text.find(ch, total.end)) >= 0), default=len(text))
+    sub = next((c for c in counts if total.end <= c.start < end and c.unit == total.unit
+                and text[max(0, c.start - 3) : c.start].endswith(("其中", "其中:"))), None)
+    rest = REST.search(text, sub.end, end) if sub else None
+    if sub is None or rest is None:
+        return None
+    figures = [q for q in numbers if rest.end() <= q.start < end and q.exact_figure]
+    if len(figures) < 2:
+        return None
+    items = [q for q in figures if q.unit == figures[0].unit]
+    complete = not OPEN_LIST.search(text[rest.end() : end].rstrip("。;, "))
+    noun_match = NOUN.match(text, total.end)
+    spans, start = [], rest.end()
+    for q in items:  # each item: its name and its figure
+        spans.append((start, q.end))
+        start = q.end + 1
+    return Enumeration(total, noun_match.group() if noun_match else "", tuple(spans),
+                       complete, "其中…剩余", end, counted=int(sub.value))
+
+
 def find_enumerations(text: str, numbers: list[Quantity]) -> list[Enumeration]:
     counts = [q for q in numbers if is_countable(q, text)]
     found: list[Enumeration] = []
@@ -77,6 +103,9 @@ def find_enumerations(text: str, numbers: list[Quantity]) -> list[Enumeration]:
         later = counts[i + 1].start if i + 1 < len(counts) else len(text)
         intro = INTRO.search(text, q.end, min(later, sentence_end + 8))
         if intro is None:
+            rest = rest_list(text, q, counts, numbers)
+            if rest:
+                found.append(rest)
             continue
         if intro.start() > sentence_end and text[sentence_end + 1 : intro.start()].strip():
             continue  # a list may open the next sentence ("。分别为:"), but only right away

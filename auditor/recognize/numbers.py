@@ -40,9 +40,11 @@ IDENTIFIERS: list[tuple[str, regex.Pattern[str]]] = [
     ("ordinal", regex.compile(r"第\s*\d+")),
 ]
 
-ARABIC = regex.compile(r"(?<![\d.,])(?:(?<=^|[\s|(:,;])-)?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?")
+# ASCII digits only ([0-9], not \d): readers fold full-width digits, and Decimal cannot read
+# every character regex calls a digit (regex knows newer Unicode than the decimal module).
+ARABIC = regex.compile(r"(?<![0-9.,])(?:(?<=^|[\s|(:,;])-)?(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?")
 RANGE_JOIN = regex.compile(r"\s*(?:[-—–~～]|至|到)\s*")
-PERCENT_WORDS = regex.compile(r"百分之\s*(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)")
+PERCENT_WORDS = regex.compile(r"百分之\s*([0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百]+)")
 
 
 def parse_decimal(digits: str) -> tuple[Decimal, int]:
@@ -71,7 +73,7 @@ def claim_identifiers(text: str) -> tuple[list[Quantity], list[tuple[int, int]]]
             if start >= end or overlaps(taken, start, end):
                 continue
             taken.append((start, end))
-            digits = regex.search(r"\d+", m.group())
+            digits = regex.search(r"[0-9]+", m.group())
             value = Decimal(digits.group()) if digits else Decimal(0)
             found.append(Quantity(start, end, start, end, value, 0, kind=kind, text=text[start:end]))
     return found, taken
