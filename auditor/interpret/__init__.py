@@ -16,6 +16,7 @@ from auditor.interpret.facts import (
     count_facts,
     indicator_facts,
     named_amounts,
+    planned_counts,
     score_facts,
     split_facts,
     unit_names,
@@ -90,7 +91,7 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
     facts += table_facts + score_facts(text, numbers, facts) + find_grades(text) + split_facts(text, numbers)
     facts += count_facts(text, numbers) + unit_names(text)
     facts += named_amounts(text, numbers, {f.start for f in facts})
-    facts += indicator_facts(indicators)
+    facts += indicator_facts(indicators) + planned_counts(text, numbers, indicators)
     facts.sort(key=lambda f: (f.start, f.concept))
     kind = document_kind(text, any(f.cue == "表头" for f in table_facts))
     return Interpretation(

@@ -7,6 +7,7 @@ import regex
 
 from auditor.interpret.context import label_window, sentence_bounds
 from auditor.model import Fact, Indicator, Quantity
+from auditor.recognize.units import COUNT_UNITS
 
 SPLIT = regex.compile(r"按(\p{Han}{2,8})分\s*:\s*$")
 EXEC_SCORE_CUE = regex.compile(r"(?:执行率得分|执行得分|^得|^得分|,得)$")
@@ -97,6 +98,50 @@ def unit_names(text: str) -> list[Fact]:
     return found
 
 
+# A target stated as such; 计划 alone is often part of a name (雨露计划), so it must lead a verb.
+PLAN = regex.compile(r"绩效目标|年度目标|预期目标|目标任务|目标(?:内容)?(?:是|为)|计划(?:完成|对|为|实施|建设|发放|补助|覆盖)|预定|预计|拟(?:对|完成|实施)")
+CLASSIFIERS = {"个", "项", "名", "家", "所", "座", "台", "辆", "条", "处", "批", "类", "份", "套", "场", "篇", "张", "间", "栋"}
+ACTUAL = regex.compile(r"实际|已经|已|累计|完成了|减少|增加")
+LINKER_TAIL = regex.compile(r"(?:共计|合计|总计|共|计|为|的|达到|达)+$")
+
+
+def measure_key(text: str, q: Quantity, window_start: int) -> str:
+    """What a count measures: the noun after it when that noun repeats its unit ("11681户脱贫户"),
+    else the last words before it ("种植的西平优质小麦共计28000亩" → 优质小麦)."""
+    after = regex.match(r"\p{Han}{1,10}", text[q.end :])
+    if after and q.unit in CLASSIFIERS:
+        return f"{q.unit}:{after.group()[:4]}"
+    if after and q.unit[-1:] in after.group()[:6]:
+        noun = after.group()[: after.group().index(q.unit[-1]) + 1]
+        return f"{q.unit}:{noun}"
+    before = LINKER_TAIL.sub("", text[window_start : q.start])
+    before = regex.sub(r".*[^\p{Han}]", "", before)
+    return f"{q.unit}:{before[-4:]}" if len(before) >= 2 else ""
+
+
+def planned_counts(text: str, numbers: list[Quantity], indicators: list) -> list[Fact]:
+    """Counts a report states as its target ("绩效目标…11681户", "预定对…11196户"): the same
+    measure planned twice with two values means the target was silently changed."""
+    inside = [(i.start, i.end) for i in indicators]
+    found = []
+    previous_end = 0
+    for q in numbers:
+        start, _ = label_window(text, q, previous_end)
+        previous_end = q.end
+        if q.unit not in COUNT_UNITS | {"亩", "平方米", "公里"} or not q.exact_figure:
+            continue
+        if any(a <= q.start < b for a, b in inside):
+            continue
+        sentence_start, _ = sentence_bounds(text, q.start)
+        clause_begin = max(text.rfind(ch, 0, q.start) for ch in ",;:。\n") + 1
+        if not PLAN.search(text, sentence_start, q.start) or ACTUAL.search(text, clause_begin, q.start):
+            continue
+        key = measure_key(text, q, start)
+        if key and "指标" not in key:
+            found.append(Fact("target.planned", str(q.value), q.start, q.end, key.split(":")[1], start, key, q, "目标"))
+    return found
+
+
 def split_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
     """"按收入性质分:2030.12 | 按支出性质分:1925.67": one total split two ways."""
     found = []
@@ -117,4 +162,4 @@ def indicator_facts(indicators: list[Indicator]) -> list[Fact]:
     return facts
 
 
-__all__ = ["count_facts", "indicator_facts", "named_amounts", "score_facts", "split_facts", "unit_names"]
+__all__ = ["count_facts", "indicator_facts", "named_amounts", "planned_counts", "score_facts", "split_facts", "unit_names"]
