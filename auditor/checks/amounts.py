@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from decimal import Decimal
 
-from auditor.checks.figures import Context, Verdict, by_subject, interval, judge, nearest, span
-from auditor.interval import HUNDRED, Interval, printed
-from auditor.model import Breakdown, Fact, Quantity
+from auditor.checks.figures import (
+    Context,
+    Verdict,
+    by_subject,
+    figure,
+    interval,
+    judge,
+    nearest,
+    span,
+)
 from auditor.checks.ruleset import Rule
+from auditor.interval import HUNDRED, Interval
+from auditor.model import Fact, Quantity
 
 
 def label_of(f: Fact) -> str:
@@ -27,11 +35,11 @@ def parts_of(ctx: Context, q: Quantity) -> Interval | None:
 
 
 def quotient(ctx: Context, n: Fact, d: Fact, fallback: bool) -> tuple[Interval | None, str]:
-    num, den = interval(n.quantity), interval(d.quantity)
-    how = f"{ctx.figure_text(n.quantity)} ÷ {ctx.figure_text(d.quantity)}"
+    num, den = interval(figure(n)), interval(figure(d))
+    how = f"{ctx.figure_text(figure(n))} ÷ {ctx.figure_text(figure(d))}"
     ratio = num / den
     if ratio is None and fallback:
-        num_parts, den_parts = parts_of(ctx, n.quantity), parts_of(ctx, d.quantity)
+        num_parts, den_parts = parts_of(ctx, figure(n)), parts_of(ctx, figure(d))
         if num_parts and den_parts:
             ratio = num_parts / den_parts
             how = "其中各行合计之比"
@@ -49,14 +57,14 @@ def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
             if n is None or d is None:
                 continue
             ratio, how = quotient(ctx, n, d, bool(p.get("fallback_parts")))
-            stated_text = ctx.figure_text(f.quantity)
+            stated_text = ctx.figure_text(figure(f))
             if ratio is None:
                 verdicts.append(Verdict(None, span(f), stated_text, "", f"{label_of(f)}：分母为 0，无法计算", (span(n), span(d)), subject=subject))
                 continue
             computed = ratio.scale(HUNDRED) if percent else ratio
-            if f.quantity.value >= 0 and computed.hi < 0:
+            if figure(f).value >= 0 and computed.hi < 0:
                 computed = Interval(-computed.hi, -computed.lo)  # 调减 3.20%: the rate is stated unsigned
-            holds, expected, reason = judge(f.quantity, computed)
+            holds, expected, reason = judge(figure(f), computed)
             unit = "%" if percent else ""
             message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{unit}"
             verdicts.append(Verdict(holds, span(f), stated_text, expected + unit, message, (span(n), span(d)), reason=reason, subject=subject))
@@ -64,9 +72,9 @@ def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
 
 
 def total_of(ctx: Context, facts: list[Fact]) -> Interval:
-    total = interval(facts[0].quantity)
+    total = interval(figure(facts[0]))
     for f in facts[1:]:
-        total = total + interval(f.quantity)
+        total = total + interval(figure(f))
     return total
 
 
@@ -75,12 +83,13 @@ def check_sum(rule: Rule, ctx: Context) -> list[Verdict]:
     verdicts = []
     for subject, stated_facts in by_subject(ctx.of(p["total"])).items():
         for f in stated_facts:
-            parts = [nearest(ctx.of(c, subject), f.start) for c in p["parts"]]
-            if any(x is None for x in parts):
+            found = [nearest(ctx.of(c, subject), f.start) for c in p["parts"]]
+            parts = [x for x in found if x is not None]
+            if len(parts) < len(found):
                 continue
-            holds, expected, reason = judge(f.quantity, total_of(ctx, parts))
-            stated_text = ctx.figure_text(f.quantity)
-            how = " + ".join(ctx.figure_text(x.quantity) for x in parts)
+            holds, expected, reason = judge(figure(f), total_of(ctx, parts))
+            stated_text = ctx.figure_text(figure(f))
+            how = " + ".join(ctx.figure_text(figure(x)) for x in parts)
             message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
             verdicts.append(Verdict(holds, span(f), stated_text, expected + f.unit, message, tuple(span(x) for x in parts), reason=reason, subject=subject))
     return verdicts
@@ -94,13 +103,13 @@ def check_difference(rule: Rule, ctx: Context) -> list[Verdict]:
         change = nearest(ctx.of(p["change"], f.subject), f.start)
         if base is None or change is None:
             continue
-        signed = interval(change.quantity)
+        signed = interval(figure(change))
         if Decimal(change.value) < 0:
             signed = Interval(-signed.hi, -signed.lo)
-        holds, expected, reason = judge(f.quantity, interval(base.quantity) + signed)
-        stated_text = ctx.figure_text(f.quantity)
+        holds, expected, reason = judge(figure(f), interval(figure(base)) + signed)
+        stated_text = ctx.figure_text(figure(f))
         sign = "−" if Decimal(change.value) < 0 else "+"
-        how = f"{ctx.figure_text(base.quantity)} {sign} {ctx.figure_text(change.quantity)}"
+        how = f"{ctx.figure_text(figure(base))} {sign} {ctx.figure_text(figure(change))}"
         message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
         verdicts.append(Verdict(holds, span(f), stated_text, expected + f.unit, message, (span(base), span(change)), reason=reason))
     return verdicts

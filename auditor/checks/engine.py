@@ -8,7 +8,7 @@ from collections.abc import Callable
 from auditor.checks import amounts, indicators, scores, text, totals, wholes
 from auditor.checks.figures import Context, Verdict
 from auditor.checks.ruleset import Rule, RuleSet
-from auditor.model import Evidence, Finding, Interpretation
+from auditor.model import Evidence, Finding, Interpretation, Severity
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def drop_repeats(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, Verdic
 
 
 def to_finding(rule: Rule, v: Verdict) -> Finding:
-    severity = v.severity or rule.severity
+    severity: Severity = v.severity or rule.severity  # type: ignore[assignment]  # validated on load
     if v.reason == "truncation" and severity == "error":
         severity = "warning"
     if v.holds is not False:

@@ -45,6 +45,13 @@ class Context:
         return self.text[q.value_start : q.end].strip()
 
 
+def figure(f: Fact) -> Quantity:
+    """The figure of a numeric fact (rules only ask for numeric concepts)."""
+    if f.quantity is None:
+        raise ValueError(f"{f.concept} has no figure")
+    return f.quantity
+
+
 def interval(q: Quantity, exact: bool = False) -> Interval:
     """A figure as the interval it stands for, money in 元 so that 元 and 万元 compare."""
     iv = printed(q.value, q.decimals, exact)

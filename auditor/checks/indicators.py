@@ -8,7 +8,7 @@ from decimal import Decimal
 from auditor.checks.figures import Context, Verdict, interval, judge, span
 from auditor.checks.ruleset import Rule
 from auditor.checks.scores import ONE, capped, direction, judge_score, target_path
-from auditor.interval import HUNDRED, Interval
+from auditor.interval import HUNDRED
 from auditor.model import Indicator
 
 
@@ -28,29 +28,30 @@ def score_severity(reason: str, target_met: bool | None) -> str | None:
 
 def by_target(ctx: Context, ind: Indicator) -> Verdict | None:
     path = target_path(ind)
-    if path is None or ind.score is None:
+    s, t, a, w = ind.score, ind.target, ind.actual, ind.weight
+    if path is None or s is None or t is None or a is None or w is None:
         return None
     computed, met = path
-    holds, expected, reason = judge_score(ctx, ind.score, computed)
-    stated = ctx.figure_text(ind.score)
+    holds, expected, reason = judge_score(ctx, s, computed)
+    stated = ctx.figure_text(s)
     if holds:
-        return Verdict(True, span(ind.score), stated, expected + "分", f"{ind.name}：得分与完成情况相符",
+        return Verdict(True, span(s), stated, expected + "分", f"{ind.name}：得分与完成情况相符",
                        figures(ind, "target", "actual", "weight"), subject=ind.name)
-    if met and ind.score.value < ind.weight.value and ind.deviation_note:
-        return Verdict(True, span(ind.score), stated, expected + "分", f"{ind.name}：达成目标但扣分，已说明原因",
+    if met and s.value < w.value and ind.deviation_note:
+        return Verdict(True, span(s), stated, expected + "分", f"{ind.name}：达成目标但扣分，已说明原因",
                        figures(ind, "target", "actual", "weight"), subject=ind.name)
-    target, actual = ctx.figure_text(ind.target), ctx.figure_text(ind.actual)
+    target, actual = ctx.figure_text(t), ctx.figure_text(a)
     if met:
         message = f"{ind.name}：实际完成值 {actual} 已达到目标 {target}，应得满分 {expected}分，报告写 {stated}" + ("" if ind.deviation_note else "，且未说明扣分原因")
     else:
-        formula = "目标值 ÷ 实际值" if direction(ind.target) == "reverse" else "实际值 ÷ 目标值"
-        message = f"{ind.name}：实际完成值 {actual} 未达到目标 {target}，按 {formula} × 分值 {ctx.figure_text(ind.weight)} 应得 {expected}分，报告写 {stated}"
+        formula = "目标值 ÷ 实际值" if direction(t) == "reverse" else "实际值 ÷ 目标值"
+        message = f"{ind.name}：实际完成值 {actual} 未达到目标 {target}，按 {formula} × 分值 {ctx.figure_text(w)} 应得 {expected}分，报告写 {stated}"
         if reason == "truncation":
             message += "（仅在舍去小数而非四舍五入时相符）"
         elif reason == "convention":
             message += "（本报告得分保留两位小数）" if "." in expected else ""
     severity = score_severity(reason, met)
-    return Verdict(False, span(ind.score), stated, expected + "分", message, figures(ind, "target", "actual", "weight"),
+    return Verdict(False, span(s), stated, expected + "分", message, figures(ind, "target", "actual", "weight"),
                    severity=severity, reason=reason, subject=ind.name)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from auditor.checks.figures import Context, Verdict, interval, judge, nearest, span
 from auditor.checks.amounts import quotient
+from auditor.checks.figures import Context, Verdict, figure, interval, judge, nearest, span
 from auditor.checks.ruleset import Rule
-from auditor.interval import HUNDRED, Interval, printed, show
+from auditor.interval import HUNDRED, Interval
 from auditor.model import Indicator, Quantity
 
 ONE = Decimal(1)
@@ -16,8 +16,8 @@ ONE = Decimal(1)
 def score_decimals(ctx: Context) -> int:
     """The decimals this report writes fractional scores with (9.07, 7.08 → 2): a score printed
     as "10" in such a report means 10.00."""
-    scores = [f.quantity.decimals for f in ctx.facts.facts
-              if f.concept in ("indicator.score", "execution.score") and f.quantity]
+    scores = [figure(f).decimals for f in ctx.facts.facts
+              if f.concept in ("indicator.score", "execution.score") and figure(f)]
     return max(scores, default=0)
 
 
@@ -45,24 +45,24 @@ def check_execution_score(rule: Rule, ctx: Context) -> list[Verdict]:
     verdicts = []
     for f in ctx.of(p["stated"]):
         weight_fact = nearest(ctx.of(p.get("weight", "execution.weight"), f.subject), f.start)
-        weight = interval(weight_fact.quantity, exact=True) if weight_fact else Interval.exact(ctx.settings["exec_weight"])
+        weight = interval(figure(weight_fact), exact=True) if weight_fact else Interval.exact(ctx.settings["exec_weight"])
         rate = nearest(ctx.of(p["rate"], f.subject), f.start)
         paths: list[tuple[Interval, tuple, str]] = []
         n = nearest(ctx.of(p.get("numerator", "spending.total"), f.subject), f.start)
         d = nearest(ctx.of(p.get("denominator", "budget.adjusted"), f.subject), f.start)
         amounts = quotient(ctx, n, d, True)[0] if n and d else None
-        if amounts is not None:
+        if amounts is not None and n and d:
             paths.append((capped(amounts, weight), (span(n), span(d)), "按执行数 ÷ 预算数"))
         if rate is not None:
-            stated_rate = interval(rate.quantity).scale(ONE / HUNDRED)
+            stated_rate = interval(figure(rate)).scale(ONE / HUNDRED)
             if amounts is None or stated_rate.intersects(amounts):
-                paths.append((capped(stated_rate, weight), (span(rate),), f"按执行率 {ctx.figure_text(rate.quantity)}"))
+                paths.append((capped(stated_rate, weight), (span(rate),), f"按执行率 {ctx.figure_text(figure(rate))}"))
         if not paths:
             continue
-        results = [(judge_score(ctx, f.quantity, c), inputs, how) for c, inputs, how in paths]
+        results = [(judge_score(ctx, figure(f), c), inputs, how) for c, inputs, how in paths]
         (holds, expected, reason), inputs, how = next((r for r in results if r[0][0]), results[0])
-        w = ctx.figure_text(weight_fact.quantity) if weight_fact else f"{ctx.settings['exec_weight']}分（默认）"
-        stated_text = ctx.figure_text(f.quantity)
+        w = ctx.figure_text(figure(weight_fact)) if weight_fact else f"{ctx.settings['exec_weight']}分（默认）"
+        stated_text = ctx.figure_text(figure(f))
         message = f"预算执行率得分写作 {stated_text}，{how}、分值 {w} 计算应为 {expected}分"
         verdicts.append(Verdict(holds, span(f), stated_text, expected + "分", message, inputs + ((span(weight_fact),) if weight_fact else ()), reason=reason))
     return verdicts

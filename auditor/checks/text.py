@@ -7,7 +7,7 @@ from collections import Counter
 
 import regex
 
-from auditor.checks.figures import Context, Verdict, span
+from auditor.checks.figures import Context, Verdict
 from auditor.checks.ruleset import Rule
 
 # A year that is history or a comparison, not the report's own year: 自2019年以来, 较2022年, 〔2020〕.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from auditor.checks.figures import Context, Verdict, interval, nearest, span
-from auditor.checks.scores import judge_score
+from auditor.checks.figures import Context, Verdict, figure, interval, nearest, span
 from auditor.checks.ruleset import Rule
+from auditor.checks.scores import judge_score
 from auditor.interval import Interval, printed
 from auditor.model import Fact
 
@@ -27,12 +27,12 @@ def check_total(rule: Rule, ctx: Context) -> list[Verdict]:
     for f in ctx.of(rule.params["total"]):
         execution = nearest(ctx.of("execution.score"), f.start)
         parts = ([execution] if execution else []) + scores
-        total = interval(parts[0].quantity)
+        total = interval(figure(parts[0]))
         for p in parts[1:]:
-            total = total + interval(p.quantity)
-        holds, expected, reason = judge_score(ctx, f.quantity, total)
-        stated = ctx.figure_text(f.quantity)
-        how = " + ".join(ctx.figure_text(p.quantity) for p in parts)
+            total = total + interval(figure(p))
+        holds, expected, reason = judge_score(ctx, figure(f), total)
+        stated = ctx.figure_text(figure(f))
+        how = " + ".join(ctx.figure_text(figure(p)) for p in parts)
         message = f"综合得分写作 {stated}，按各项得分 {how} 合计应为 {expected}分"
         verdict = Verdict(holds, span(f), stated, expected + "分", message, tuple(span(p) for p in parts), reason=reason)
         if not holds and execution is None:
@@ -55,11 +55,11 @@ def check_weights(rule: Rule, ctx: Context) -> list[Verdict]:
     anchor = stated_facts[0] if stated_facts else weights[0]
     holds: bool | None = total == target
     parts = ([execution[0]] if execution else []) + weights
-    how = " + ".join(ctx.figure_text(w.quantity) for w in parts) + (f" + {ctx.settings['exec_weight']}（预算执行，默认）" if assumed else "")
+    how = " + ".join(ctx.figure_text(figure(w)) for w in parts) + (f" + {ctx.settings['exec_weight']}（预算执行，默认）" if assumed else "")
     message = f"各项分值合计 {how} = {total}，应为 {target}"
     if not holds and assumed:
         holds, message = None, message + "（预算执行率分值未写明，无法判断）"
-    stated = ctx.figure_text(anchor.quantity)
+    stated = ctx.figure_text(figure(anchor))
     return [Verdict(holds, span(anchor), stated, str(target), message, tuple(span(w) for w in parts))]
 
 
@@ -80,9 +80,9 @@ def check_grade(rule: Rule, ctx: Context) -> list[Verdict]:
         total = nearest(ctx.of(rule.params["total"]), g.start)
         if total is None:
             continue
-        allowed = bands_of(ctx, printed(total.quantity.value, total.quantity.decimals))
+        allowed = bands_of(ctx, printed(figure(total).value, figure(total).decimals))
         expected = "/".join(sorted(allowed))
-        stated_total = ctx.figure_text(total.quantity)
+        stated_total = ctx.figure_text(figure(total))
         message = f"综合得分 {stated_total} 对应等级“{expected}”，报告评为“{g.value}”"
         verdicts.append(Verdict(g.value in allowed, (g.start, g.end), g.value, expected, message, (span(total),)))
     return verdicts
@@ -92,7 +92,7 @@ def check_total_range(rule: Rule, ctx: Context) -> list[Verdict]:
     top = ctx.settings["total_points"]
     verdicts = []
     for f in ctx.of(rule.params["total"]):
-        holds = Decimal(0) <= f.quantity.value <= top
-        stated = ctx.figure_text(f.quantity)
+        holds = Decimal(0) <= figure(f).value <= top
+        stated = ctx.figure_text(figure(f))
         verdicts.append(Verdict(holds, span(f), stated, f"0–{top}", f"综合得分 {stated} 超出 0–{top} 分的范围", ()))
     return verdicts

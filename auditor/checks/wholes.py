@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from auditor.checks.figures import Context, Verdict, interval, judge, span
+from auditor.checks.figures import figure, Context, Verdict, interval, judge, span
 from auditor.checks.ruleset import Rule
 from auditor.interval import Interval
 from auditor.model import Breakdown, Fact
@@ -81,7 +81,7 @@ def check_split_repeat(rule: Rule, ctx: Context) -> list[Verdict]:
         support = [g for g in others if any(same_value(g, t) for t in totals)]
         holds = bool(agreeing) or (not support and f is splits[0])
         reference = (support or others)[0]
-        here, ref_text = ctx.figure_text(f.quantity), ctx.figure_text(reference.quantity)
+        here, ref_text = ctx.figure_text(figure(f)), ctx.figure_text(figure(reference))
         message = f"{f.label}写作 {here}，与{reference.label} {ref_text} 不一致（同一总额的两种分法应相等）"
         verdicts.append(Verdict(holds, span(f), here, ref_text, message, (span(reference),)))
     return verdicts

@@ -10,8 +10,6 @@ from auditor.interpret.breakdowns import find_breakdowns
 from auditor.interpret.concepts import Reading, fact_from, find_grades, fits, read_quantity
 from auditor.interpret.context import label_window, sentence_bounds
 from auditor.interpret.counts import find_enumerations
-from auditor.interpret.indicators import find_prose_indicators
-from auditor.interpret.tables import Grid, flat_funding_table, funding_block, indicator_block
 from auditor.interpret.facts import (
     count_facts,
     indicator_facts,
@@ -21,6 +19,8 @@ from auditor.interpret.facts import (
     split_facts,
     unit_names,
 )
+from auditor.interpret.indicators import find_prose_indicators
+from auditor.interpret.tables import Grid, flat_funding_table, funding_block, indicator_block
 from auditor.model import Document, Fact, Interpretation, Quantity
 
 TITLE_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年度")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import regex
 
-from auditor.interpret.context import SENTENCE_END, WINDOW_END, clause_start, clean_label, sentence_bounds
+from auditor.interpret.context import (
+    SENTENCE_END,
+    WINDOW_END,
+    clause_start,
+    clean_label,
+    sentence_bounds,
+)
 from auditor.model import Breakdown, Quantity
 
 MONEY = {"元", "万元", "亿元", "千元"}

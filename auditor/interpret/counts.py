@@ -24,7 +24,9 @@ def is_countable(q: Quantity, text: str) -> bool:
 
 def top_level_split(segment: str, separators: str) -> list[str]:
     """Split at separators that are not inside brackets or quotes."""
-    items, depth, current = [], 0, []
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in segment:
         if ch in "(“《[":
             depth += 1

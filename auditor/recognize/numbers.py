@@ -149,7 +149,9 @@ def find_quantities(text: str) -> list[Quantity]:
     for m in PERCENT_WORDS.finditer(text):
         if not overlaps(taken, *m.span()):
             value, decimals = parse_percent_words(m.group(1))
-            found.append(Quantity(m.start(), m.end(), m.start(1), m.end(1), value, decimals, unit="%", text=m.group()))
+            numeral = "arabic" if m.group(1)[0].isdigit() else "chinese"
+            found.append(Quantity(m.start(), m.end(), m.start(1), m.end(1), value, decimals, unit="%",
+                                  numeral=numeral, text=m.group()))
             taken.append(m.span())
     for m in ARABIC.finditer(text):
         if overlaps(taken, *m.span()):
