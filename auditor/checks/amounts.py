@@ -12,6 +12,8 @@ from auditor.checks.figures import (
     interval,
     judge,
     nearest,
+    parts_decimals,
+    plain,
     span,
 )
 from auditor.checks.ruleset import Rule
@@ -42,7 +44,7 @@ def quotient(ctx: Context, n: Fact, d: Fact, fallback: bool) -> tuple[Interval |
         num_parts, den_parts = parts_of(ctx, figure(n)), parts_of(ctx, figure(d))
         if num_parts and den_parts:
             ratio = num_parts / den_parts
-            how = "其中各行合计之比"
+            how = f"其中各行合计 {plain(num_parts.mid)} ÷ {plain(den_parts.mid)}"
     return ratio, how
 
 
@@ -87,7 +89,7 @@ def check_sum(rule: Rule, ctx: Context) -> list[Verdict]:
             parts = [x for x in found if x is not None]
             if len(parts) < len(found):
                 continue
-            holds, expected, reason = judge(figure(f), total_of(ctx, parts))
+            holds, expected, reason = judge(figure(f), total_of(ctx, parts), decimals=parts_decimals(figure(f), [figure(x) for x in parts]))
             stated_text = ctx.figure_text(figure(f))
             how = " + ".join(ctx.figure_text(figure(x)) for x in parts)
             message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"

@@ -42,7 +42,13 @@ class Context:
                 and (f.quantity is None or f.quantity.exact_figure)]
 
     def figure_text(self, q: Quantity) -> str:
+        """The figure as printed (a table cell may print no unit: "7")."""
         return self.text[q.value_start : q.end].strip()
+
+    def shown(self, q: Quantity) -> str:
+        """The figure for a message: as printed, with the unit its column gives it."""
+        printed = self.figure_text(q)
+        return printed if not q.unit or q.unit in printed else printed + q.unit
 
 
 def figure(f: Fact) -> Quantity:
@@ -80,10 +86,11 @@ def span(f: Fact | Quantity) -> tuple[int, int]:
     return f.start, f.end
 
 
-def judge(stated: Quantity, computed: Interval, exact: bool = False) -> tuple[bool, str, str]:
-    """(holds, expected as printed, reason) for a stated figure against a computed interval."""
+def judge(stated: Quantity, computed: Interval, exact: bool = False, decimals: int | None = None) -> tuple[bool, str, str]:
+    """(holds, expected, reason) for a stated figure against a computed interval; the expected
+    value is printed with the stated figure's decimals (or `decimals`, for sums of finer parts)."""
     value = in_unit(computed.mid, stated.unit)
-    expected = show(value, stated.decimals)
+    expected = show(value, stated.decimals if decimals is None else max(decimals, stated.decimals))
     low, high = in_unit(computed.lo, stated.unit), in_unit(computed.hi, stated.unit)
     outcome = agree(stated.value, stated.decimals, Interval(low, high), exact)
     if outcome is Agreement.HOLDS:
@@ -91,10 +98,17 @@ def judge(stated: Quantity, computed: Interval, exact: bool = False) -> tuple[bo
     return False, expected, "truncation" if outcome is Agreement.TRUNCATION else ""
 
 
-def number(value: Decimal) -> str:
-    """A Decimal as a person writes it: no exponent, no trailing zeros beyond the printed ones."""
-    text = format(value, "f")
-    return text
+def plain(value: Decimal, places: int = 4) -> str:
+    """A computed value for a message: up to `places` decimals, no trailing zeros (9.8, 10.8864)."""
+    text = format(round(value, places), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def parts_decimals(stated: Quantity, parts: list[Quantity]) -> int | None:
+    """A sum of parts printed with 2 decimals has 2 decimals, whatever the whole prints."""
+    if all(p.unit == stated.unit for p in parts):
+        return max(p.decimals for p in parts)
+    return None
 
 
 def by_subject(facts: list[Fact]) -> dict[str, list[Fact]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from auditor.checks.figures import Context, Verdict, interval, judge, span
+from auditor.checks.figures import Context, Verdict, interval, judge, plain, span
 from auditor.checks.ruleset import Rule
 from auditor.checks.scores import ONE, capped, direction, judge_score, target_path
 from auditor.interval import HUNDRED
@@ -40,12 +40,12 @@ def by_target(ctx: Context, ind: Indicator) -> Verdict | None:
     if met and s.value < w.value and ind.deviation_note:
         return Verdict(True, span(s), stated, expected + "分", f"{ind.name}：达成目标但扣分，已说明原因",
                        figures(ind, "target", "actual", "weight"), subject=ind.name)
-    target, actual = ctx.figure_text(t), ctx.figure_text(a)
+    target, actual, stated_shown = ctx.shown(t), ctx.shown(a), ctx.shown(s)
     if met:
-        message = f"{ind.name}：实际完成值 {actual} 已达到目标 {target}，应得满分 {expected}分，报告写 {stated}" + ("" if ind.deviation_note else "，且未说明扣分原因")
+        message = f"{ind.name}：实际完成值 {actual} 已达到目标 {target}，应得满分 {expected}分，报告写 {stated_shown}" + ("" if ind.deviation_note else "，且未说明扣分原因")
     else:
         formula = "目标值 ÷ 实际值" if direction(t) == "reverse" else "实际值 ÷ 目标值"
-        message = f"{ind.name}：实际完成值 {actual} 未达到目标 {target}，按 {formula} × 分值 {ctx.figure_text(w)} 应得 {expected}分，报告写 {stated}"
+        message = f"{ind.name}：实际完成值 {actual} 未达到目标 {target}，按 {formula} × 分值 {ctx.shown(w)} 计算为 {plain(computed.mid)}分，应写 {expected}分，报告写 {stated_shown}"
         if reason == "truncation":
             message += "（仅在舍去小数而非四舍五入时相符）"
         elif reason == "convention":
@@ -62,7 +62,7 @@ def by_completion(ctx: Context, ind: Indicator) -> Verdict | None:
     computed = capped(interval(c).scale(ONE / HUNDRED), interval(w, exact=True))
     holds, expected, reason = judge_score(ctx, s, computed)
     stated = ctx.figure_text(s)
-    message = f"{ind.name}：完成率 {ctx.figure_text(c)} × 分值 {ctx.figure_text(w)} 应得 {expected}分，报告写 {stated}"
+    message = f"{ind.name}：完成率 {ctx.shown(c)} × 分值 {ctx.shown(w)} = {plain(computed.mid)}分，应写 {expected}分，报告写 {ctx.shown(s)}"
     path = target_path(ind)
     met = path[1] if path else None
     if not holds and met and s.value == w.value:
@@ -93,7 +93,7 @@ def check_completion(rule: Rule, ctx: Context) -> list[Verdict]:
             capped_holds, _, _ = judge(c, raw.clamp_max(HUNDRED))
             holds = capped_holds
         stated = ctx.figure_text(c)
-        message = f"{ind.name}：完成率写作 {stated}，按实际完成值 {ctx.figure_text(a)} 与目标 {ctx.figure_text(t)} 计算应为 {expected}%"
+        message = f"{ind.name}：完成率写作 {stated}，按实际完成值 {ctx.shown(a)} 与目标 {ctx.shown(t)} 计算应为 {expected}%"
         verdicts.append(Verdict(holds, span(c), stated, expected + "%", message, figures(ind, "actual", "target"),
                                 reason=reason, subject=ind.name))
     return verdicts
@@ -108,6 +108,6 @@ def check_score_cap(rule: Rule, ctx: Context) -> list[Verdict]:
             continue
         holds = Decimal(0) <= s.value <= w.value
         stated = ctx.figure_text(s)
-        message = f"{ind.name}：得分 {stated} 超过该指标分值 {ctx.figure_text(w)}"
+        message = f"{ind.name}：得分 {ctx.shown(s)} 超过该指标分值 {ctx.shown(w)}"
         verdicts.append(Verdict(holds, span(s), stated, ctx.figure_text(w), message, (span(w),), subject=ind.name))
     return verdicts

@@ -26,7 +26,7 @@ KIND_PARAMS: dict[str, dict[str, bool]] = {
     "total-range": {"total": True},
     "count": {},
     "breakdown": {},
-    "repeat": {"concepts": True},
+    "repeat": {"concepts": True, "message": False},
     "split-repeat": {},
     "label": {},
     "year": {},

@@ -44,15 +44,17 @@ def check_total(rule: Rule, ctx: Context) -> list[Verdict]:
 def check_weights(rule: Rule, ctx: Context) -> list[Verdict]:
     """Σ 分值 (预算执行 + 各指标) = 总分值 (默认 100); weights are designed figures, exact."""
     weights = one_per_indicator(ctx, "indicator.weight")
-    if len(weights) < 3:
+    stated_facts = ctx.of(rule.params.get("total", "score.weights_total"))
+    # Only a score sheet known to be whole is checked: one that states its total (a table cut
+    # off before its 总分 row lists only some of its weights).
+    if len(weights) < 3 or not (stated_facts or ctx.of("score.total")):
         return []
     execution = ctx.of("execution.weight")
     assumed = not execution and bool(ctx.of("execution.score"))
     total = sum((Decimal(w.value) for w in weights), Decimal(0))
     total += Decimal(execution[0].value) if execution else ctx.settings["exec_weight"] if assumed else 0
-    stated_facts = ctx.of(rule.params.get("total", "score.weights_total"))
     target = Decimal(stated_facts[0].value) if stated_facts else ctx.settings["total_points"]
-    anchor = stated_facts[0] if stated_facts else weights[0]
+    anchor = stated_facts[0] if stated_facts else weights[-1]
     holds: bool | None = total == target
     parts = ([execution[0]] if execution else []) + weights
     how = " + ".join(ctx.figure_text(figure(w)) for w in parts) + (f" + {ctx.settings['exec_weight']}（预算执行，默认）" if assumed else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from auditor.checks.figures import figure, Context, Verdict, interval, judge, span
+from auditor.checks.figures import Context, Verdict, figure, interval, judge, parts_decimals, span
 from auditor.checks.ruleset import Rule
 from auditor.interval import Interval
 from auditor.model import Breakdown, Fact
@@ -24,15 +24,16 @@ def check_breakdown(rule: Rule, ctx: Context) -> list[Verdict]:
         total = parts_total(b)
         whole = interval(b.whole, b.exact)
         stated_text = ctx.figure_text(b.whole)
-        how = " + ".join(ctx.figure_text(p) for p in b.parts)
+        how = " + ".join(ctx.shown(p) for p in b.parts)
+        places = parts_decimals(b.whole, list(b.parts))
         inputs = tuple(span(p) for p in b.parts)
         if total.lo > whole.hi:
-            holds, expected, reason = judge(b.whole, total, b.exact)
-            message = f"{b.label or '总数'} {stated_text} 小于其中各项之和（{how} = {expected}{b.whole.unit}）"
+            holds, expected, reason = judge(b.whole, total, b.exact, places)
+            message = f"{b.label or '总数'} {ctx.shown(b.whole)} 小于其中各项之和（{how} = {expected}{b.whole.unit}）"
             verdicts.append(Verdict(False, span(b.whole), stated_text, expected + b.whole.unit, message, inputs))
         elif b.closed:
-            holds, expected, reason = judge(b.whole, total, b.exact)
-            message = f"{b.label or '总数'}写作 {stated_text}，其中各项 {how} 合计 {expected}{b.whole.unit}"
+            holds, expected, reason = judge(b.whole, total, b.exact, places)
+            message = f"{b.label or '总数'}写作 {ctx.shown(b.whole)}，其中各项 {how} 合计 {expected}{b.whole.unit}"
             verdicts.append(Verdict(holds, span(b.whole), stated_text, expected + b.whole.unit, message, inputs, reason=reason))
         else:
             verdicts.append(Verdict(True, span(b.whole), stated_text, "", f"{stated_text} 不小于所列部分之和", inputs))
@@ -63,7 +64,8 @@ def check_repeat(rule: Rule, ctx: Context) -> list[Verdict]:
                 ref_text = ctx.figure_text(reference.quantity) if reference.quantity else reference.value
                 here = ctx.figure_text(f.quantity) if f.quantity else f.value
                 holds = same_value(f, reference)
-                message = f"{f.label or concept}此处写作 {here}，与前后文的 {ref_text} 不一致"
+                template = rule.params.get("message", "{label}此处写作 {here}，与前后文的 {reference} 不一致")
+                message = template.format(label=f.label or concept, here=here, reference=ref_text)
                 verdicts.append(Verdict(holds, span(f), here, ref_text, message, (span(reference),), subject=f.subject))
     return verdicts
 

@@ -9,6 +9,7 @@ from auditor.interpret.context import (
     WINDOW_END,
     clause_start,
     clean_label,
+    short_name,
     sentence_bounds,
 )
 from auditor.model import Breakdown, Quantity
@@ -67,7 +68,7 @@ def find_breakdowns(text: str, numbers: list[Quantity], base_of: dict[int, str])
         # One part alone names a share ("其中:重点项目…478.78万元"), not the whole split up.
         closed = (len(parts) >= 2 and not OPEN_END.search(text[parts[-1].end : end + 1])
                   and not text[m.end() : end].lstrip(":").startswith(("主要", "包括")))
-        label = clean_label(text[clause_start(text, whole.start, WINDOW_END) : whole.start])
+        label = short_name(clean_label(text[clause_start(text, whole.start, WINDOW_END) : whole.start]))
         found.append(Breakdown(whole, tuple(parts), closed, marker, label))
     return found
 

@@ -51,8 +51,20 @@ def label_window(text: str, quantity: Quantity, previous_end: int) -> tuple[int,
     return start, quantity.start
 
 
+# Words after which the name of an amount begins: "…2023年度下达|中央级资金转移支付755.19万元".
+NAME_MARKER = regex.compile(r".*(?:下达|安排|拨付|下拨|投入|到位|共计|合计|总计|共|计|为|是|达到|达|有|用于|其中|:|的)")
+
+
 def clean_label(label: str) -> str:
     return LINKERS.sub("", label.strip(" ,")).strip()
+
+
+def short_name(label: str) -> str:
+    """The name an amount goes by, without the unit, year and verb before it."""
+    marker = NAME_MARKER.match(label)
+    name = label[marker.end() :] if marker else label
+    name = regex.sub(r"^[^\p{Han}]+", "", name)
+    return name if len(name) >= 2 else clean_label(label)
 
 
 def paragraph_bounds(text: str, pos: int) -> tuple[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import regex
 
-from auditor.interpret.context import label_window, sentence_bounds
+from auditor.interpret.context import NAME_MARKER, label_window, sentence_bounds
 from auditor.model import Fact, Indicator, Quantity
 from auditor.recognize.units import COUNT_UNITS
 
@@ -44,8 +44,6 @@ def count_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
     return found
 
 
-# Words after which the name of an amount begins: "…2023年度下达|中央级资金转移支付755.19万元".
-NAME_MARKER = regex.compile(r".*(?:下达|安排|拨付|下拨|投入|到位|共计|合计|总计|共|计|为|是|达到|达|有|用于|其中|:|的)")
 SLICED = regex.compile(r"[批季期月年次第每]")
 # Whether a sentence speaks of money planned or money spent: the last such verb before the
 # amount decides ("共申请预算资金…其中村级组织运转400000元" vs "共完成预算资金…其中…439120.67元").

@@ -11,6 +11,10 @@ import regex
 
 from auditor.model import Breakdown, Cell, Fact, Indicator, Quantity, Table
 
+COLUMN_WORDS = {
+    "budget.initial": "年初预算数", "budget.adjusted": "全年预算数", "spending.total": "全年执行数",
+    "execution.weight": "分值", "execution.rate": "执行率", "execution.score": "得分",
+}
 FUNDING_COLUMNS = {
     "年初预算数": "budget.initial", "全年预算数": "budget.adjusted", "全年执行数": "spending.total",
     "分值": "execution.weight", "执行率": "execution.rate", "得分": "execution.score",
@@ -86,7 +90,8 @@ def funding_rows(grid: Grid, rows: tuple, columns: dict[int, str], unit: str) ->
                 values[concept] = replace(figure, unit=figure.unit or figure_unit)
         subject = "" if "总额" in label else label
         for concept, q in values.items():
-            facts.append(Fact(concept, str(q.value), q.start, q.end, label, label_cell.start, subject, q, "表头"))
+            facts.append(Fact(concept, str(q.value), q.start, q.end, f"{label}{COLUMN_WORDS[concept]}",
+                              label_cell.start, subject, q, "表头"))
         cells_by_row.append((subject, values))
     return facts, column_sums(cells_by_row)
 
@@ -100,7 +105,7 @@ def column_sums(rows: list[tuple[str, dict[str, Quantity]]]) -> list[Breakdown]:
     for concept in ("budget.initial", "budget.adjusted", "spending.total"):
         listed = [values[concept] for _, values in parts if concept in values]
         if concept in total and listed:
-            found.append(Breakdown(total[concept], tuple(listed), True, "其中", "年度资金总额"))
+            found.append(Breakdown(total[concept], tuple(listed), True, "其中", f"年度资金总额{COLUMN_WORDS[concept]}"))
     return found
 
 

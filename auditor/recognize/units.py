@@ -60,7 +60,7 @@ APPROX_AFTER = ("余", "多", "左右", "上下", "许")
 # qualify the figure after it.
 BEFORE_PATTERN = regex.compile(
     "(?:" + "|".join(regex.escape(w) for w in sorted(
-        list(COMPARATOR_BEFORE) + list(APPROX_BEFORE), key=len, reverse=True)) + r") *\*? *$"
+        list(COMPARATOR_BEFORE) + list(APPROX_BEFORE), key=len, reverse=True)) + r") *\*? *\Z"
 )
 
 
