@@ -10,6 +10,13 @@ import regex
 
 Severity = Literal["error", "warning", "info"]
 
+# Units that count people and things: such figures are whole and exact (nobody rounds a head count).
+COUNT_UNITS = {
+    "个", "项", "名", "人", "人次", "件", "户", "户次", "次", "家", "起", "条", "处", "所", "座",
+    "台", "辆", "批", "类", "份", "套", "场", "期", "篇", "张", "册", "间", "栋", "村", "镇",
+    "乡", "株", "头", "只", "棵", "本",
+}
+
 # A heading line: 一、 (三) 1. 第二章 ①. Readers keep headings on their own line; interpreters
 # end a block at one.
 HEADING = regex.compile(
@@ -173,6 +180,7 @@ class Indicator:
     weight: Quantity | None = None
     score: Quantity | None = None
     deviation_note: str = ""
+    note_expected: bool = False  # the form has a 偏差原因 column or the prose a 偏差原因 cue
     start: int = 0
     end: int = 0
 

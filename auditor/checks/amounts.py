@@ -48,6 +48,19 @@ def quotient(ctx: Context, n: Fact, d: Fact, fallback: bool) -> tuple[Interval |
     return ratio, how
 
 
+def other_base(ctx: Context, rule: Rule, f: Fact, n: Fact, d: Fact, percent: bool) -> str:
+    """A wrong rate that another base explains (DOMAIN.md §3.4): 执行数 ÷ 年初预算数 instead of
+    ÷ 全年预算数 is a base mismatch, not an arithmetic slip."""
+    for concept in rule.params.get("alternatives", []):
+        alt = nearest(ctx.of(concept, f.subject), f.start)
+        if alt is None or figure(alt).value == figure(d).value:
+            continue
+        ratio = interval(figure(n)) / interval(figure(alt))
+        if ratio is not None and judge(figure(f), ratio.scale(HUNDRED) if percent else ratio)[0]:
+            return f"与 {ctx.shown(figure(n))} ÷ {alt.label or concept} {ctx.shown(figure(alt))} 相符，疑似以{alt.label or concept}为分母"
+    return ""
+
+
 def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
     p = rule.params
     percent = p.get("percent", True)
@@ -69,7 +82,14 @@ def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
             holds, expected, reason = judge(figure(f), computed)
             unit = "%" if percent else ""
             message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{unit}"
-            verdicts.append(Verdict(holds, span(f), stated_text, expected + unit, message, (span(n), span(d)), reason=reason, subject=subject))
+            severity = None
+            if not holds:
+                other = other_base(ctx, rule, f, n, d, percent)
+                if other:
+                    message += f"；{other}"
+                    severity, reason = "warning", "base"
+            verdicts.append(Verdict(holds, span(f), stated_text, expected + unit, message, (span(n), span(d)),
+                                    severity=severity, reason=reason, subject=subject))
     return verdicts
 
 
@@ -114,4 +134,19 @@ def check_difference(rule: Rule, ctx: Context) -> list[Verdict]:
         how = f"{ctx.figure_text(figure(base))} {sign} {ctx.figure_text(figure(change))}"
         message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
         verdicts.append(Verdict(holds, span(f), stated_text, expected + f.unit, message, (span(base), span(change)), reason=reason))
+    return verdicts
+
+
+def check_at_most(rule: Rule, ctx: Context) -> list[Verdict]:
+    """A figure that must not exceed another (支出 ≤ 预算): legal only with an explanation."""
+    p = rule.params
+    verdicts = []
+    for f in ctx.of(p["value"]):
+        limit = nearest(ctx.of(p["limit"], f.subject), f.start)
+        if limit is None:
+            continue
+        holds = interval(figure(f)).lo <= interval(figure(limit)).hi
+        stated = ctx.figure_text(figure(f))
+        message = f"{label_of(f)} {ctx.shown(figure(f))} 超过{label_of(limit)} {ctx.shown(figure(limit))}，需说明原因"
+        verdicts.append(Verdict(holds, span(f), stated, f"≤ {ctx.shown(figure(limit))}", message, (span(limit),), subject=f.subject))
     return verdicts

@@ -15,11 +15,15 @@ log = logging.getLogger(__name__)
 KINDS: dict[str, Callable[[Rule, Context], list[Verdict]]] = {
     "ratio": amounts.check_ratio,
     "sum": amounts.check_sum,
+    "at-most": amounts.check_at_most,
     "difference": amounts.check_difference,
     "execution-score": scores.check_execution_score,
     "indicator-score": indicators.check_indicator_score,
     "completion": indicators.check_completion,
     "score-cap": indicators.check_score_cap,
+    "qualitative": indicators.check_qualitative,
+    "level1-weights": indicators.check_level1_weights,
+    "deviation-note": indicators.check_deviation_note,
     "total": totals.check_total,
     "weights": totals.check_weights,
     "grade": totals.check_grade,
@@ -70,7 +74,7 @@ def drop_repeats(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, Verdic
     for rule, v in results:
         if v.holds is False:
             key = (v.stated, v.expected)
-            if key in seen or (rule.kind == "completion" and v.subject in scored):
+            if key in seen or (rule.kind in ("completion", "deviation-note") and v.subject in scored):
                 continue
             seen.add(key)
         kept.append((rule, v))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from auditor.interval import Agreement, Interval, agree, printed, show
-from auditor.model import Fact, Interpretation, Quantity
+from auditor.model import COUNT_UNITS, Fact, Interpretation, Quantity
 
 MONEY = {"亿元": Decimal(10) ** 8, "万元": Decimal(10) ** 4, "万": Decimal(10) ** 4, "千元": Decimal(1000), "元": Decimal(1)}
 
@@ -59,8 +59,10 @@ def figure(f: Fact) -> Quantity:
 
 
 def interval(q: Quantity, exact: bool = False) -> Interval:
-    """A figure as the interval it stands for, money in 元 so that 元 and 万元 compare."""
-    iv = printed(q.value, q.decimals, exact)
+    """A figure as the interval it stands for, money in 元 so that 元 and 万元 compare.
+    Whole counts of people and things (136人, 16件) are exact: nobody rounds a head count."""
+    counted = q.unit in COUNT_UNITS and q.decimals == 0
+    iv = printed(q.value, q.decimals, exact or counted)
     factor = MONEY.get(q.unit)
     return iv.scale(factor) if factor else iv
 

@@ -13,13 +13,18 @@ SEVERITIES = ("error", "warning", "info")
 COMMON_KEYS = {"id", "kind", "title", "severity", "source", "examples", "enabled", "formula", "tolerance"}
 # kind → {parameter: required?}
 KIND_PARAMS: dict[str, dict[str, bool]] = {
-    "ratio": {"stated": True, "numerator": True, "denominator": True, "percent": False, "fallback_parts": False},
+    "ratio": {"stated": True, "numerator": True, "denominator": True, "percent": False, "fallback_parts": False,
+              "alternatives": False},
     "sum": {"total": True, "parts": True},
+    "at-most": {"value": True, "limit": True},
     "difference": {"result": True, "base": True, "change": True},
     "execution-score": {"stated": True, "rate": True, "numerator": False, "denominator": False, "weight": False},
     "indicator-score": {"mode": True},
     "completion": {},
     "score-cap": {},
+    "qualitative": {},
+    "level1-weights": {},
+    "deviation-note": {},
     "total": {"total": True, "parts": True},
     "weights": {"total": False, "parts": True},
     "grade": {"total": True},
@@ -32,13 +37,14 @@ KIND_PARAMS: dict[str, dict[str, bool]] = {
     "year": {},
     "unit-name": {},
 }
-SETTING_KEYS = {"total_points", "exec_weight", "grade_bands", "adjustment_rate_base", "year_window"}
+SETTING_KEYS = {"total_points", "exec_weight", "grade_bands", "year_window", "qualitative_bands", "level1_weights"}
 DEFAULT_SETTINGS: dict[str, Any] = {
     "total_points": Decimal(100),
     "exec_weight": Decimal(10),
     "grade_bands": [(Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (Decimal(0), "差")],
-    "adjustment_rate_base": "budget.initial",
     "year_window": 1,
+    "qualitative_bands": [Decimal("0.8"), Decimal("0.6")],
+    "level1_weights": {"产出": Decimal(50), "效益": Decimal(30), "满意度": Decimal(10)},
 }
 RULES_DIR_IN_PACKAGE = Path(__file__).resolve().parent.parent / "rules"
 RULES_DIR_IN_SOURCE = Path(__file__).resolve().parent.parent.parent / "rules"
@@ -150,6 +156,10 @@ def parse_settings(raw: dict[str, Any], path: Path) -> dict[str, Any]:
             settings[key] = [(Decimal(str(low)), str(label)) for low, label in value]
         elif key in ("total_points", "exec_weight"):
             settings[key] = Decimal(str(value))
+        elif key == "qualitative_bands":
+            settings[key] = [Decimal(str(v)) for v in value]
+        elif key == "level1_weights":
+            settings[key] = {str(k): Decimal(str(v)) for k, v in value.items() if k != "__line__"}
         else:
             settings[key] = value
     return settings

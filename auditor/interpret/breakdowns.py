@@ -9,8 +9,8 @@ from auditor.interpret.context import (
     WINDOW_END,
     clause_start,
     clean_label,
-    short_name,
     sentence_bounds,
+    short_name,
 )
 from auditor.model import Breakdown, Quantity
 

@@ -15,7 +15,7 @@ from auditor.interpret.context import (
     sentence_bounds,
 )
 from auditor.interpret.lexicon import Hit, find_terms, load_lexicon
-from auditor.model import Fact, Quantity
+from auditor.model import COUNT_UNITS, Fact, Quantity
 
 MONEY = {"元", "万元", "亿元", "千元", "万"}
 # A clause naming one project: "重点项目为社区工资社保及工作经费项目", "疫情补助项目".
@@ -116,6 +116,8 @@ def fits(concept: str, quantity: Quantity) -> bool:
     """A rate must be a percentage, an amount money, a score points."""
     if concept.startswith(("execution.rate", "budget.adjustment_rate", "ratio.")):
         return quantity.unit == "%"
+    if concept.startswith(("staff.", "survey.")):
+        return quantity.unit in COUNT_UNITS
     if concept.startswith("score."):
         return quantity.unit in ("分", "")
     return quantity.unit in MONEY

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import regex
 
-from auditor.model import Enumeration, Quantity
-from auditor.recognize.units import COUNT_UNITS
+from auditor.model import COUNT_UNITS, Enumeration, Quantity
 
 # Words that open a complete list. 包括 and 主要有 often name examples only, so they are not here.
 INTRO = regex.compile(r"(?:(?<=[,:])即|分别为|分别是|分别有|具体为|具体是|依次为)\s*:?")

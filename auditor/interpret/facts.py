@@ -6,8 +6,7 @@ from __future__ import annotations
 import regex
 
 from auditor.interpret.context import NAME_MARKER, label_window, sentence_bounds
-from auditor.model import Fact, Indicator, Quantity
-from auditor.recognize.units import COUNT_UNITS
+from auditor.model import COUNT_UNITS, Fact, Indicator, Quantity
 
 SPLIT = regex.compile(r"按(\p{Han}{2,8})分\s*:\s*$")
 EXEC_SCORE_CUE = regex.compile(r"(?:执行率得分|执行得分|^得|^得分|,得)$")

@@ -135,9 +135,19 @@ def indicator_block(grid: Grid) -> tuple[list[Indicator], list[Breakdown], list[
     return [], [], []
 
 
+@dataclass(slots=True)
+class Group:
+    """The rows under one 一级指标 ("产出指标(50分)"): closed once the next group or 总分 starts."""
+
+    name: str
+    weight: Quantity | None
+    members: list[Indicator]
+    closed: bool = False
+
+
 def indicator_rows(grid: Grid, headers: list, rows: tuple) -> tuple[list[Indicator], list[Breakdown], list[Fact]]:
     indicators: list[Indicator] = []
-    groups: list[tuple[Quantity | None, list[Indicator], bool]] = []
+    groups: list[Group] = []
     totals: list[Fact] = []
     for row in rows:
         first = next((grid.cell_text(c) for c in row if grid.cell_text(c)), "")
@@ -149,18 +159,28 @@ def indicator_rows(grid: Grid, headers: list, rows: tuple) -> tuple[list[Indicat
         level1 = cells.get("level1")
         if level1 is not None and grid.cell_text(level1):
             if groups:
-                groups[-1] = (groups[-1][0], groups[-1][1], True)
-            groups.append((level1_weight(grid, level1), [], False))
+                groups[-1].closed = True
+            groups.append(Group(grid.cell_text(level1), level1_weight(grid, level1), []))
         indicator = read_indicator_row(grid, cells)
         if indicator:
             indicators.append(indicator)
             if groups:
-                groups[-1][1].append(indicator)
+                groups[-1].members.append(indicator)
     if totals and groups:
-        groups[-1] = (groups[-1][0], groups[-1][1], True)
-    subtotals = [Breakdown(w, tuple(i.weight for i in members if i.weight), closed, "一级指标", exact=True)
-                 for w, members, closed in groups if w and closed and any(i.weight for i in members)]
-    return indicators, subtotals, totals
+        groups[-1].closed = True
+    return indicators, group_sums(groups), totals + group_facts(groups)
+
+
+def group_sums(groups: list[Group]) -> list[Breakdown]:
+    """Σ 三级指标分值 under a 一级指标 = the weight its header states."""
+    return [Breakdown(g.weight, tuple(i.weight for i in g.members if i.weight), True, "一级指标", g.name, exact=True)
+            for g in groups if g.weight and g.closed and any(i.weight for i in g.members)]
+
+
+def group_facts(groups: list[Group]) -> list[Fact]:
+    return [Fact("indicator.level1_weight", str(g.weight.value), g.weight.start, g.weight.end, g.name,
+                 g.weight.start, regex.sub(r"[(（].*", "", g.name), g.weight, "一级指标")
+            for g in groups if g.weight]
 
 
 def level1_weight(grid: Grid, cell: Cell) -> Quantity | None:
@@ -189,7 +209,8 @@ def read_indicator_row(grid: Grid, cells: dict[str, Cell]) -> Indicator | None:
         target=target, target_text=text_of("target"), actual=actual, actual_text=text_of("actual"),
         weight=replace(weight, unit="分") if weight else None,
         score=replace(score, unit="分") if score else None,
-        deviation_note=text_of("note"), start=name_cell.start, end=max(c.end for c in cells.values()),
+        deviation_note=text_of("note"), note_expected="note" in cells,
+        start=name_cell.start, end=max(c.end for c in cells.values()),
     )
 
 

@@ -43,6 +43,10 @@ def fold_char(ch: str) -> str:
     return ch
 
 
+def fold(text: str) -> str:
+    return "".join(fold_char(ch) for ch in text)
+
+
 def is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in "WF"
 
@@ -126,7 +130,7 @@ def drop_page_furniture(lines: list[RawLine]) -> list[RawLine]:
 
 def wrap_width(lines: list[RawLine]) -> int | None:
     """The width a hard-wrapped text was wrapped at, or None when it was not hard-wrapped."""
-    widths = [display_width(ln.text.strip()) for ln in lines if ln.text.strip() and TABLE_BAR not in ln.text]
+    widths = [display_width(ln.text.strip()) for ln in lines if ln.text.strip() and TABLE_BAR not in fold(ln.text)]
     if len(widths) < 8:
         return None
     top = max(widths)
@@ -137,13 +141,14 @@ def wrap_width(lines: list[RawLine]) -> int | None:
 
 
 def is_table_row(text: str) -> bool:
+    text = fold(text)  # a full-width ｜ separates cells too
     return text.count(TABLE_BAR) >= 1 and (" | " in text or text.strip().startswith(TABLE_BAR))
 
 
 def add_table_row(builder: Builder, line: RawLine, row: int) -> list[Cell]:
     """A row written as `a | b | c`: cells joined by ' | ' so that no figure spans two cells."""
     cells: list[Cell] = []
-    bounds = [i for i, ch in enumerate(line.text) if ch == TABLE_BAR]
+    bounds = [i for i, ch in enumerate(line.text) if fold_char(ch) == TABLE_BAR]
     edges = [-1] + bounds + [len(line.text)]
     for col, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
         if col > 0:

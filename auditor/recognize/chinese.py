@@ -7,8 +7,8 @@ from functools import cache
 
 import regex
 
-from auditor.model import Quantity
-from auditor.recognize.units import COUNT_UNITS, unit_at
+from auditor.model import COUNT_UNITS, Quantity
+from auditor.recognize.units import unit_at
 
 NUMERAL = "零〇一二两三四五六七八九十百千万亿"
 CHINESE = regex.compile(rf"(?<![{NUMERAL}第每其统唯单之逐初])[{NUMERAL}]+")
