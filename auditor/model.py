@@ -174,6 +174,7 @@ class Indicator:
     target_text: str = ""
     actual: Quantity | None = None
     actual_text: str = ""
+    mid: Quantity | None = None  # 年中监控值
     measured_name: str = ""  # the measure the body names ("本次评价X 99.94%")
     measured_start: int = -1
     completion: Quantity | None = None

@@ -17,6 +17,7 @@ from auditor.interpret.facts import (
     planned_counts,
     score_facts,
     split_facts,
+    unbound_figures,
     unit_names,
 )
 from auditor.interpret.indicators import find_prose_indicators
@@ -92,6 +93,7 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
     facts += count_facts(text, numbers) + unit_names(text)
     facts += named_amounts(text, numbers, {f.start for f in facts})
     facts += indicator_facts(indicators) + planned_counts(text, numbers, indicators)
+    facts += unbound_figures(text, numbers, facts)
     facts.sort(key=lambda f: (f.start, f.concept))
     kind = document_kind(text, any(f.cue == "表头" for f in table_facts))
     return Interpretation(

@@ -139,6 +139,19 @@ def planned_counts(text: str, numbers: list[Quantity], indicators: list) -> list
     return found
 
 
+def unbound_figures(text: str, numbers: list[Quantity], facts: list[Fact]) -> list[Fact]:
+    """Figures no rule of meaning claimed: kept, with the words before them, rather than guessed."""
+    claimed = {f.quantity.value_start for f in facts if f.quantity is not None}
+    found = []
+    previous_end = 0
+    for q in numbers:
+        start, _ = label_window(text, q, previous_end)
+        previous_end = q.end
+        if q.value_start not in claimed:
+            found.append(Fact("unbound", str(q.value), q.start, q.end, text[start : q.start].strip(" |"), start, quantity=q))
+    return found
+
+
 def split_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
     """"按收入性质分:2030.12 | 按支出性质分:1925.67": one total split two ways."""
     found = []
@@ -152,11 +165,11 @@ def split_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
 def indicator_facts(indicators: list[Indicator]) -> list[Fact]:
     facts = []
     for ind in indicators:
-        for slot, q in (("target", ind.target), ("actual", ind.actual), ("completion", ind.completion),
+        for slot, q in (("target", ind.target), ("mid", ind.mid), ("actual", ind.actual), ("completion", ind.completion),
                         ("weight", ind.weight), ("score", ind.score)):
             if q is not None:
                 facts.append(Fact(f"indicator.{slot}", str(q.value), q.start, q.end, slot, -1, ind.name, q, "指标"))
     return facts
 
 
-__all__ = ["count_facts", "indicator_facts", "named_amounts", "planned_counts", "score_facts", "split_facts", "unit_names"]
+__all__ = ["count_facts", "indicator_facts", "named_amounts", "planned_counts", "score_facts", "split_facts", "unbound_figures", "unit_names"]

@@ -52,7 +52,7 @@ def read_block(text: str, name: regex.Match[str], end: int, numbers: list[Quanti
     note = DEVIATION.search(text, name.end(), end)
     return Indicator(
         name=name.group(1).strip(), name_start=name.start(1), name_end=name.end(1),
-        target=slots.get("target"), actual=slots.get("actual"), measured_name=measured,
+        target=slots.get("target"), actual=slots.get("actual"), mid=slots.get("mid"), measured_name=measured,
         measured_start=measured_start, completion=slots.get("completion"),
         weight=slots.get("weight"), score=slots.get("score"),
         deviation_note=note.group(1).strip() if note else "", start=name.start(), end=end,
