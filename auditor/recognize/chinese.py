@@ -25,9 +25,10 @@ def converter():  # cn2an builds its tables on import (~70 ms): load it only whe
 
 
 def to_decimal(numeral: str) -> Decimal | None:
+    """九十九点五 → 99.5; None when cn2an cannot read it (百分之十百)."""
     try:
-        return Decimal(int(converter()(numeral, "smart")))
-    except (ValueError, KeyError, TypeError):
+        return Decimal(str(converter()(numeral, "smart")))
+    except (ValueError, KeyError, TypeError, ArithmeticError):
         return None
 
 

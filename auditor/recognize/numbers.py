@@ -44,7 +44,7 @@ IDENTIFIERS: list[tuple[str, regex.Pattern[str]]] = [
 # every character regex calls a digit (regex knows newer Unicode than the decimal module).
 ARABIC = regex.compile(r"(?<![0-9.,])(?:(?<=^|[\s|(:,;])-)?(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?")
 RANGE_JOIN = regex.compile(r"\s*(?:[-—–~～]|至|到)\s*")
-PERCENT_WORDS = regex.compile(r"百分之\s*([0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百]+)")
+PERCENT_WORDS = regex.compile(r"百分之\s*([0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)")
 
 
 def parse_decimal(digits: str) -> tuple[Decimal, int]:
@@ -54,12 +54,15 @@ def parse_decimal(digits: str) -> tuple[Decimal, int]:
     return Decimal(clean), decimals
 
 
-def parse_percent_words(number: str) -> tuple[Decimal, int]:
+def parse_percent_words(number: str) -> tuple[Decimal, int] | None:
+    """百分之95, 百分之九十五, 百分之九十九点五, 百分之百; None when unreadable."""
     if number[0].isdigit():
         return parse_decimal(number)
-    if number == "百":  # 百分之百
+    if number == "百":
         return Decimal(100), 0
-    return to_decimal(number) or Decimal(0), 0
+    value = to_decimal(number)
+    decimals = len(number.split("点", 1)[1]) if "点" in number else 0
+    return None if value is None else (value, decimals)
 
 
 def claim_identifiers(text: str) -> tuple[list[Quantity], list[tuple[int, int]]]:
@@ -147,8 +150,9 @@ def find_quantities(text: str) -> list[Quantity]:
     """Every figure in the text, identifiers included (kind tells them apart), in order."""
     found, taken = claim_identifiers(text)
     for m in PERCENT_WORDS.finditer(text):
-        if not overlaps(taken, *m.span()):
-            value, decimals = parse_percent_words(m.group(1))
+        parsed = parse_percent_words(m.group(1))
+        if parsed is not None and not overlaps(taken, *m.span()):
+            value, decimals = parsed
             numeral = "arabic" if m.group(1)[0].isdigit() else "chinese"
             found.append(Quantity(m.start(), m.end(), m.start(1), m.end(1), value, decimals, unit="%",
                                   numeral=numeral, text=m.group()))
