@@ -22,12 +22,26 @@ TABLE_BAR = "|"
 
 @dataclass(slots=True)
 class RawLine:
-    """One line as a reader saw it."""
+    """One line as a reader saw it.
+
+    A text file gives text, page and line; a richer reader adds, per character, where it came
+    from (`origins`: a PDF box, a DOCX run), says whether the line runs on into the next one
+    (`wraps`: None lets the width of the lines decide), or hands a table row over as its cells
+    (`cells`, each a RawLine; rows with the same `table` number form one table)."""
 
     text: str
     page: int
     line: int
     part: str = ""
+    origins: list[Origin] | None = None
+    wraps: bool | None = None
+    cells: list[RawLine] | None = None
+    table: int = -1
+
+    def origin_at(self, column: int) -> Origin:
+        if self.origins:
+            return self.origins[min(column, len(self.origins) - 1)]
+        return Origin(self.page, self.line, column, self.part)
 
 
 def fold_char(ch: str) -> str:
@@ -85,7 +99,7 @@ class Builder:
                 nxt = next((c for c, _ in folded[k + 1 :] if c != " "), "\n")
                 if prev in " \n" or nxt == "\n" or is_cjk(prev) or is_cjk(nxt):
                     continue
-            self.add(ch, Origin(line.page, line.line, col, line.part))
+            self.add(ch, line.origin_at(col))
 
     def newline(self, origin: Origin) -> None:
         while self.chars and self.chars[-1] == " ":
@@ -145,20 +159,32 @@ def is_table_row(text: str) -> bool:
     return text.count(TABLE_BAR) >= 1 and (" | " in text or text.strip().startswith(TABLE_BAR))
 
 
+def add_separator(builder: Builder, origin: Origin) -> None:
+    for ch in f" {TABLE_BAR} ":
+        builder.add(ch, origin)
+
+
 def add_table_row(builder: Builder, line: RawLine, row: int) -> list[Cell]:
-    """A row written as `a | b | c`: cells joined by ' | ' so that no figure spans two cells."""
+    """A row, written as `a | b | c` or handed over as cells, joined by ' | ' so that no figure
+    spans two cells."""
     cells: list[Cell] = []
-    bounds = [i for i, ch in enumerate(line.text) if fold_char(ch) == TABLE_BAR]
-    edges = [-1] + bounds + [len(line.text)]
-    for col, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
-        if col > 0:
-            builder.add(" ", Origin(line.page, line.line, a, line.part))
-            builder.add(TABLE_BAR, Origin(line.page, line.line, a, line.part))
-            builder.add(" ", Origin(line.page, line.line, a, line.part))
-        start = builder.offset
-        builder.add_line_text(line, a + 1, b)
-        cells.append(Cell(start, builder.offset, row, col))
-    builder.newline(Origin(line.page, line.line, len(line.text), line.part))
+    if line.cells is not None:
+        for col, cell in enumerate(line.cells):
+            if col > 0:
+                add_separator(builder, cell.origin_at(0))
+            start = builder.offset
+            builder.add_line_text(cell)
+            cells.append(Cell(start, builder.offset, row, col))
+    else:
+        bounds = [i for i, ch in enumerate(line.text) if fold_char(ch) == TABLE_BAR]
+        edges = [-1] + bounds + [len(line.text)]
+        for col, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
+            if col > 0:
+                add_separator(builder, line.origin_at(a))
+            start = builder.offset
+            builder.add_line_text(line, a + 1, b)
+            cells.append(Cell(start, builder.offset, row, col))
+    builder.newline(line.origin_at(len(line.text)))
     return cells
 
 
@@ -169,25 +195,30 @@ def normalize(path: str, raw_lines: list[RawLine], pages: int | None = None) -> 
     tables: list[Table] = []
     rows: list[tuple[Cell, ...]] = []
     pending_join = False
+    table_id = None
     for line in lines:
         text = line.text.strip()
-        if not text:
+        if not text and line.cells is None:
             continue
-        if is_table_row(line.text):
+        if line.cells is not None or is_table_row(line.text):
             if pending_join:
-                builder.newline(Origin(line.page, line.line, 0, line.part))
+                builder.newline(line.origin_at(0))
                 pending_join = False
+            if rows and line.cells is not None and line.table != table_id:
+                tables.append(Table(tuple(rows)))  # a reader's next table
+                rows = []
+            table_id = line.table
             rows.append(tuple(add_table_row(builder, line, len(rows))))
             continue
         if rows:
             tables.append(Table(tuple(rows)))
             rows = []
         if pending_join and HEADING.match(line.text):
-            builder.newline(Origin(line.page, line.line, 0, line.part))
+            builder.newline(line.origin_at(0))
         builder.add_line_text(line)
-        pending_join = width is not None and display_width(text) >= 0.82 * width
+        pending_join = line.wraps if line.wraps is not None else width is not None and display_width(text) >= 0.82 * width
         if not pending_join:
-            builder.newline(Origin(line.page, line.line, len(line.text), line.part))
+            builder.newline(line.origin_at(len(line.text)))
     if rows:
         tables.append(Table(tuple(rows)))
     if builder.chars and builder.chars[-1] != "\n":
