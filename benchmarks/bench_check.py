@@ -31,6 +31,7 @@ class Case:
     name: str
     commands: tuple[Argv, ...]  # one sample = all of these, one after another
     is_audit: bool = False  # exit 1 means findings, and stdout must be JSON
+    files: int = 0  # reports audited per sample
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ class Result:
     def summary(self) -> dict[str, Any]:
         return {
             "processes": len(self.case.commands),
-            "files": sum(1 for argv in self.case.commands for a in argv if a.endswith(".txt")),
+            "files": self.case.files,
             "median_s": statistics.median(self.seconds),
             "min_s": min(self.seconds),
             "samples_s": self.seconds,
@@ -58,25 +59,48 @@ def build_cases(corpus: Path | None) -> list[Case]:
     cases = [
         Case("bare start-up", ((sys.executable, "-c", "pass"),)),
         Case("bare jieba import+cut", ((sys.executable, "-c", JIEBA_SNIPPET),)),
-        Case("audit seed", (audit_argv(SEED),), is_audit=True),
+        Case("audit seed", (audit_argv(SEED),), is_audit=True, files=1),
     ]
     reports = sorted(str(p) for p in corpus.glob("*/report.txt")) if corpus else []
     if reports:
         per_file = tuple(audit_argv(r) for r in reports)
-        cases.append(Case("audit corpus, a process per file", per_file, is_audit=True))
+        cases.append(Case("audit corpus, a process per file", per_file, True, len(reports)))
         # One process for all files: the difference from the row above is start-up cost.
-        cases.append(Case("audit corpus, one process", (audit_argv(*reports),), is_audit=True))
+        cases.append(Case("audit corpus, one process", (audit_argv(*reports),), True, len(reports)))
     return cases
 
 
-def check_once(case: Case) -> None:
-    """Run every command once with output kept, so a crash is not timed as a fast audit."""
-    for argv in case.commands:
-        proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
-        allowed = (0, 1) if case.is_audit else (0,)
-        # An uncaught exception also exits 1, so an audit must also have printed JSON.
-        if proc.returncode not in allowed or (case.is_audit and not parses_as_json(proc.stdout)):
-            sys.exit(f"bench_check: {' '.join(argv)} exited {proc.returncode}\n{proc.stderr}")
+@dataclass(frozen=True, slots=True)
+class Run:
+    seconds: float
+    max_rss_kib: int  # but see rss_floor_kib
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_process(argv: Argv) -> Run:
+    """One process, timed from spawn to reap; its output goes to files, read after the clock."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=err)
+        # wait4 gives this child's own rusage; RUSAGE_CHILDREN's ru_maxrss is the largest
+        # child so far, so a delta would hide an audit smaller than the jieba run before it.
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(elapsed, usage.ru_maxrss, proc.returncode,
+                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+
+
+def verify(case: Case, argv: Argv, run: Run) -> None:
+    """Stop rather than time a crash as a fast audit (the code may be edited mid-run)."""
+    allowed = (0, 1) if case.is_audit else (0,)
+    # An uncaught exception also exits 1, so an audit must also have printed JSON.
+    if run.exit_code not in allowed or (case.is_audit and not parses_as_json(run.stdout)):
+        sys.exit(f"bench_check: {' '.join(argv)} exited {run.exit_code}\n{run.stderr}")
 
 
 def parses_as_json(text: str) -> bool:
@@ -85,18 +109,6 @@ def parses_as_json(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def time_process(argv: Argv) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB, but see rss_floor_kib) of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # wait4 gives this child's own rusage; RUSAGE_CHILDREN's ru_maxrss is the largest child
-    # so far, so a delta would hide an audit smaller than the jieba run before it.
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return elapsed, usage.ru_maxrss
 
 
 def rss_floor_kib() -> int:
@@ -130,8 +142,11 @@ def rss_by_gnu_time(cases: Sequence[Case]) -> dict[str, int] | None:
 
 
 def time_case(case: Case) -> tuple[float, int]:
-    runs = [time_process(argv) for argv in case.commands]
-    return sum(s for s, _ in runs), max(rss for _, rss in runs)
+    """Total seconds and largest RSS of the case's processes, each checked."""
+    runs = [run_process(argv) for argv in case.commands]
+    for argv, run in zip(case.commands, runs, strict=True):
+        verify(case, argv, run)
+    return sum(r.seconds for r in runs), max(r.max_rss_kib for r in runs)
 
 
 def measure(cases: Sequence[Case], repeat: int, rss: dict[str, int] | None) -> list[Result]:
@@ -151,6 +166,9 @@ def measure(cases: Sequence[Case], repeat: int, rss: dict[str, int] | None) -> l
 
 def measure_in_process(repeat: int) -> dict[str, Any]:
     """Import once, then time audit_file: the first call (lazy loads) against warm calls."""
+    # The same auditor the subprocesses get from their working directory, even when this
+    # tree is a copy beside an editable install of another.
+    sys.path.insert(0, str(ROOT))
     start = time.perf_counter()
     from auditor.pipeline import audit_file
 
@@ -228,9 +246,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     cases = build_cases(args.corpus.resolve() if args.corpus else None)
-    # The checking run doubles as a warm-up: .pyc files, jieba's /tmp cache, the page cache.
+    # An untimed round first: .pyc files, jieba's /tmp cache, the page cache.
     for case in cases:
-        check_once(case)
+        time_case(case)
     rss = rss_by_gnu_time(cases)
     results = measure(cases, args.repeat, rss)
     rss_method = "GNU time" if rss else f"wait4, floor {rss_floor_kib()} KiB (the benchmark's own)"

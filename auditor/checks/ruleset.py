@@ -46,6 +46,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "qualitative_bands": [Decimal("0.8"), Decimal("0.6")],
     "level1_weights": {"产出": Decimal(50), "效益": Decimal(30), "满意度": Decimal(10)},
 }
+DISABLED = "disabled"  # origin of a rule switched off with enabled: false
 RULES_DIR_IN_PACKAGE = Path(__file__).resolve().parent.parent / "rules"
 RULES_DIR_IN_SOURCE = Path(__file__).resolve().parent.parent.parent / "rules"
 
@@ -108,6 +109,15 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def key_line(path: Path, key: str) -> int:
+    """The line of a top-level key (top-level keys stand at column 0 in block YAML); 1 if not found."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    return next((n for n, text in enumerate(lines, start=1) if text.startswith((f"{key}:", f'"{key}":'))), 1)
+
+
 def check_keys(where: str, rule_id: str, keys: set[str], allowed: set[str], required: set[str]) -> None:
     unknown = sorted(keys - allowed)
     if unknown:
@@ -122,6 +132,12 @@ def parse_rule(raw: Any, path: Path) -> Rule:
         raise RuleFileError(f"{path}: 每条规则应为映射")
     where = f"{path}:{raw.pop('__line__', '?')}"
     rule_id = str(raw.get("id", "?"))
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise RuleFileError(f"{where}: 规则 {rule_id}: enabled 应为 true 或 false，而不是 {enabled!r}")
+    if not enabled and "kind" not in raw:  # "- {id: grade-band, enabled: false}" switches a rule off
+        check_keys(where, rule_id, set(raw), COMMON_KEYS, {"id"})
+        return Rule(rule_id, "", "", "info", {"where": where}, origin=DISABLED)
     kind = raw.get("kind")
     if kind not in KIND_PARAMS:
         raise RuleFileError(f"{where}: 规则 {rule_id}: 未知的 kind {kind!r}（可用：{', '.join(KIND_PARAMS)}）")
@@ -141,7 +157,7 @@ def parse_rule(raw: Any, path: Path) -> Rule:
         params={k: raw[k] for k in params if k in raw}, source=str(raw.get("source", "")),
         formula=str(raw.get("formula", "")), tolerance=str(raw.get("tolerance", "")),
         examples=as_list, origin=where,
-    ) if raw.get("enabled", True) else Rule(rule_id, kind, "", "info", {}, origin="disabled")
+    ) if enabled else Rule(rule_id, kind, "", "info", {"where": where}, origin=DISABLED)
 
 
 def parse_settings(raw: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -152,41 +168,84 @@ def parse_settings(raw: dict[str, Any], path: Path) -> dict[str, Any]:
         raise RuleFileError(f"{path}:{line}: settings: 未知的键 {', '.join(sorted(unknown))}（可用：{', '.join(sorted(SETTING_KEYS))}）")
     settings: dict[str, Any] = {}
     for key, value in raw.items():
-        if key == "grade_bands":
-            settings[key] = [(Decimal(str(low)), str(label)) for low, label in value]
-        elif key in ("total_points", "exec_weight"):
-            settings[key] = Decimal(str(value))
-        elif key == "qualitative_bands":
-            settings[key] = [Decimal(str(v)) for v in value]
-        elif key == "level1_weights":
-            settings[key] = {str(k): Decimal(str(v)) for k, v in value.items() if k != "__line__"}
-        else:
-            settings[key] = value
+        try:
+            settings[key] = setting_value(key, value)
+        except (ArithmeticError, TypeError, ValueError, AttributeError):
+            raise RuleFileError(f"{path}:{line}: settings: {key} 的值无法读取：{value!r}") from None
     return settings
 
 
-def load_file(path: Path, seen: set[Path] | None = None) -> RuleSet:
-    seen = seen or set()
-    if path in seen:
-        raise RuleFileError(f"{path}: extends 形成循环")
-    seen.add(path)
+def setting_value(key: str, value: Any) -> Any:
+    """One setting as the checks use it (Decimal for every figure); raises on a malformed value."""
+    if key == "grade_bands":
+        bands = [(Decimal(str(low)), str(label)) for low, label in value]
+        if not bands:
+            raise ValueError("no bands")
+        return bands
+    if key in ("total_points", "exec_weight"):
+        return Decimal(str(value))
+    if key == "qualitative_bands":
+        return [Decimal(str(v)) for v in value]
+    if key == "level1_weights":
+        return {str(k): Decimal(str(v)) for k, v in value.items() if k != "__line__"}
+    return value
+
+
+TOP_KEYS = ("report_kind", "extends", "settings", "rules", "version")
+
+
+def load_base(path: Path, data: dict[str, Any], chain: tuple[Path, ...]) -> RuleSet:
+    """The rule set a file extends (its own folder is the base of a relative name)."""
+    if not data.get("extends"):
+        return RuleSet((), dict(DEFAULT_SETTINGS))
+    where = f"{path}:{key_line(path, 'extends')}"
+    base = path.parent / str(data["extends"])
+    if base.resolve() in chain:  # resolved: a/../common.yaml is common.yaml
+        cycle = " → ".join(p.name for p in chain[chain.index(base.resolve()) :] + (base.resolve(),))
+        raise RuleFileError(f"{where}: extends 形成循环（{cycle}）")
+    if not base.is_file():
+        raise RuleFileError(f"{where}: extends 的文件不存在：{base}")
+    return load_file(base, chain)
+
+
+def replace_rule(rules: list[Rule], rule: Rule) -> list[Rule]:
+    """A kind file may replace or disable a common rule by its id; the rule keeps its place, since
+    the engine's order decides which of two findings on one figure is kept (engine.drop_repeats)."""
+    at = next((k for k, r in enumerate(rules) if r.id == rule.id), None)
+    if at is None:
+        return rules + [rule]
+    return rules[:at] + [rule] + rules[at + 1 :]
+
+
+def place(rule: Rule) -> str:
+    """file:line of a rule, also of one that only switches another off."""
+    return rule.params.get("where", rule.origin) if rule.origin == DISABLED else rule.origin
+
+
+def load_file(path: Path, chain: tuple[Path, ...] = ()) -> RuleSet:
+    chain = chain + (path.resolve(),)
     data = read_yaml(path)
     data.pop("__line__", None)
-    unknown = set(data) - {"report_kind", "extends", "settings", "rules", "version"}
+    unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
-        raise RuleFileError(f"{path}:1: 未知的键 {', '.join(sorted(unknown))}（可用：report_kind, extends, settings, rules, version）")
-    base = load_file(path.parent / data["extends"], seen) if data.get("extends") else RuleSet((), dict(DEFAULT_SETTINGS))
+        raise RuleFileError(f"{path}:{key_line(path, unknown[0])}: 未知的键 {', '.join(unknown)}（可用：{', '.join(TOP_KEYS)}）")
+    base = load_base(path, data, chain)
     settings = {**base.settings, **parse_settings(data.get("settings") or {}, path)}
+    raw_rules = data.get("rules") or []
+    if not isinstance(raw_rules, list):
+        raise RuleFileError(f"{path}:{key_line(path, 'rules')}: rules 应为规则列表")
     rules = list(base.rules)
     local: set[str] = set()
-    for raw in data.get("rules") or []:
+    for raw in raw_rules:
         rule = parse_rule(raw, path)
         if rule.id in local:
-            raise RuleFileError(f"{rule.origin}: 规则 {rule.id} 重复")
+            raise RuleFileError(f"{place(rule)}: 规则 {rule.id} 重复")
         local.add(rule.id)
-        rules = [r for r in rules if r.id != rule.id]  # a kind file may replace or disable a common rule
-        rules.append(rule)
-    rules = [r for r in rules if r.origin != "disabled"]
+        if rule.origin == DISABLED and rule.kind == "" and all(r.id != rule.id for r in rules):
+            known = ", ".join(r.id for r in rules) or "无"
+            raise RuleFileError(f"{place(rule)}: 规则 {rule.id}: 要停用的规则不存在（可用：{known}）")
+        rules = replace_rule(rules, rule)
+    rules = [r for r in rules if r.origin != DISABLED]
     return RuleSet(tuple(rules), settings, str(data.get("report_kind", base.report_kind)), str(data.get("version", base.version)))
 
 

@@ -42,10 +42,28 @@ def load_lexicon() -> Lexicon:
     return Lexicon(terms, {k: int(v) for k, v in data["signs"].items()})
 
 
+def import_jieba():
+    """jieba imports pkg_resources (~0.1 s, deprecated) only to open its bundled files and falls
+    back to plain open() without it; hide pkg_resources for the length of that import only."""
+    import sys
+
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    saved = sys.modules.get("pkg_resources", ...)
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    try:
+        import jieba
+    finally:
+        if saved is ...:
+            del sys.modules["pkg_resources"]
+        else:
+            sys.modules["pkg_resources"] = saved
+    return jieba
+
+
 @cache
 def tokenizer():
-    import jieba
-
+    jieba = import_jieba()
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
     # Build the prefix dictionary from our words alone (jieba.Tokenizer reads only files; its
