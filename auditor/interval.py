@@ -16,26 +16,30 @@ HUNDRED = Decimal(100)
 
 @dataclass(frozen=True, slots=True)
 class Interval:
+    """Every value a quantity may have, with the value computed from the figures as printed
+    (`point`): that is what a message shows as "should be", the interval is what is judged."""
+
     lo: Decimal
     hi: Decimal
+    point: Decimal | None = None
 
     @classmethod
     def exact(cls, value: Decimal) -> Interval:
-        return cls(value, value)
+        return cls(value, value, value)
 
     @property
     def mid(self) -> Decimal:
-        return (self.lo + self.hi) / 2
+        return self.point if self.point is not None else (self.lo + self.hi) / 2
 
     def __add__(self, other: Interval) -> Interval:
-        return Interval(self.lo + other.lo, self.hi + other.hi)
+        return Interval(self.lo + other.lo, self.hi + other.hi, self.mid + other.mid)
 
     def __sub__(self, other: Interval) -> Interval:
-        return Interval(self.lo - other.hi, self.hi - other.lo)
+        return Interval(self.lo - other.hi, self.hi - other.lo, self.mid - other.mid)
 
     def __mul__(self, other: Interval) -> Interval:
         products = (self.lo * other.lo, self.lo * other.hi, self.hi * other.lo, self.hi * other.hi)
-        return Interval(min(products), max(products))
+        return Interval(min(products), max(products), self.mid * other.mid)
 
     def __truediv__(self, other: Interval) -> Interval | None:
         """None when the divisor may be zero: the quotient is then undefined."""
@@ -43,11 +47,15 @@ class Interval:
             return None
         with localcontext() as ctx:
             ctx.prec = 40
-            return self * Interval(1 / other.hi, 1 / other.lo)
+            inverse = Interval(1 / other.hi, 1 / other.lo, 1 / other.mid)
+            return self * inverse
 
     def scale(self, factor: Decimal) -> Interval:
         a, b = self.lo * factor, self.hi * factor
-        return Interval(min(a, b), max(a, b))
+        return Interval(min(a, b), max(a, b), self.mid * factor)
+
+    def negate(self) -> Interval:
+        return Interval(-self.hi, -self.lo, -self.mid)
 
     def intersects(self, other: Interval) -> bool:
         return self.lo <= other.hi and other.lo <= self.hi
@@ -56,7 +64,7 @@ class Interval:
         return self.lo <= value <= self.hi
 
     def clamp_max(self, cap: Decimal) -> Interval:
-        return Interval(min(self.lo, cap), min(self.hi, cap))
+        return Interval(min(self.lo, cap), min(self.hi, cap), min(self.mid, cap))
 
 
 def step(decimals: int) -> Decimal:
@@ -68,15 +76,15 @@ def printed(value: Decimal, decimals: int, exact: bool = False) -> Interval:
     if exact:
         return Interval.exact(value)
     half = step(decimals) / 2
-    return Interval(value - half, value + half)
+    return Interval(value - half, value + half, value)
 
 
 def truncated(value: Decimal, decimals: int) -> Interval:
     """What the figure stands for if the decimals beyond the printed ones were cut off."""
     size = step(decimals)
     if value >= 0:
-        return Interval(value, value + size * Decimal("0.999999"))
-    return Interval(value - size * Decimal("0.999999"), value)
+        return Interval(value, value + size * Decimal("0.999999"), value)
+    return Interval(value - size * Decimal("0.999999"), value, value)
 
 
 class Agreement(Enum):

@@ -78,7 +78,7 @@ def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
                 continue
             computed = ratio.scale(HUNDRED) if percent else ratio
             if figure(f).value >= 0 and computed.hi < 0:
-                computed = Interval(-computed.hi, -computed.lo)  # 调减 3.20%: the rate is stated unsigned
+                computed = computed.negate()  # 调减 3.20%: the rate is stated unsigned
             holds, expected, reason = judge(figure(f), computed)
             unit = "%" if percent else ""
             message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{unit}"
@@ -127,7 +127,7 @@ def check_difference(rule: Rule, ctx: Context) -> list[Verdict]:
             continue
         signed = interval(figure(change))
         if Decimal(change.value) < 0:
-            signed = Interval(-signed.hi, -signed.lo)
+            signed = signed.negate()
         holds, expected, reason = judge(figure(f), interval(figure(base)) + signed)
         stated_text = ctx.figure_text(figure(f))
         sign = "−" if Decimal(change.value) < 0 else "+"
