@@ -14,6 +14,7 @@ from auditor.render.json import render_json
 from auditor.render.text import render_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
+KINDS = ("department", "project", "table", "unknown")  # report kinds, each with its rule file
 
 
 class Parser(argparse.ArgumentParser):
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--all", action="store_true", help="同时列出成立的关系")
     rules = sub.add_parser("rules", help="列出规则")
     rules.add_argument("--rules", metavar="PATH")
-    rules.add_argument("--kind", default="department", help="报告类型：department | project | table")
+    rules.add_argument("--kind", default="department", choices=KINDS, help="报告类型（默认 department）")
     return parser
 
 
@@ -52,7 +53,7 @@ def check_ids(ids: frozenset[str], known: set[str], flag: str) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     options = Options(rules=args.rules, select=id_set(args.select), ignore=id_set(args.ignore))
-    known = {r.id for kind in ("department", "project", "table") for r in load_rules(kind, args.rules).rules}
+    known = {r.id for kind in KINDS for r in load_rules(kind, args.rules).rules}
     check_ids(options.select, known, "--select")
     check_ids(options.ignore, known, "--ignore")
     audits = [audit_file(path, options) for path in args.files]

@@ -7,13 +7,15 @@ from decimal import Decimal
 from auditor.checks.figures import (
     Context,
     Verdict,
-    by_subject,
     figure,
+    first_holding,
+    gap,
     interval,
     judge,
     nearest,
     parts_decimals,
     plain,
+    readings,
     span,
 )
 from auditor.checks.ruleset import Rule
@@ -61,35 +63,37 @@ def other_base(ctx: Context, rule: Rule, f: Fact, n: Fact, d: Fact, percent: boo
     return ""
 
 
-def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
+def ratio_verdict(rule: Rule, ctx: Context, f: Fact, n: Fact, d: Fact) -> Verdict:
     p = rule.params
     percent = p.get("percent", True)
+    ratio, how = quotient(ctx, n, d, bool(p.get("fallback_parts")))
+    stated_text = ctx.figure_text(figure(f))
+    if ratio is None:
+        return Verdict(None, span(f), stated_text, "", f"{label_of(f)}：分母为 0，无法计算", (span(n), span(d)), subject=f.subject)
+    computed = ratio.scale(HUNDRED) if percent else ratio
+    if figure(f).value >= 0 and computed.hi < 0:
+        computed = computed.negate()  # 调减 3.20%: the rate is stated unsigned
+    holds, expected, reason = judge(figure(f), computed)
+    unit = "%" if percent else ""
+    message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{unit}"
+    severity = None
+    if not holds:
+        other = other_base(ctx, rule, f, n, d, percent)
+        if other:
+            message += f"；{other}"
+            severity, reason = "warning", "base"
+    return Verdict(holds, span(f), stated_text, expected + unit, message, (span(n), span(d)),
+                   severity=severity, reason=reason, subject=f.subject)
+
+
+def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
+    p = rule.params
     verdicts = []
-    for subject, stated_facts in by_subject(ctx.of(p["stated"])).items():
-        for f in stated_facts:
-            n = nearest(ctx.of(p["numerator"], subject), f.start)
-            d = nearest(ctx.of(p["denominator"], subject), f.start)
-            if n is None or d is None:
-                continue
-            ratio, how = quotient(ctx, n, d, bool(p.get("fallback_parts")))
-            stated_text = ctx.figure_text(figure(f))
-            if ratio is None:
-                verdicts.append(Verdict(None, span(f), stated_text, "", f"{label_of(f)}：分母为 0，无法计算", (span(n), span(d)), subject=subject))
-                continue
-            computed = ratio.scale(HUNDRED) if percent else ratio
-            if figure(f).value >= 0 and computed.hi < 0:
-                computed = computed.negate()  # 调减 3.20%: the rate is stated unsigned
-            holds, expected, reason = judge(figure(f), computed)
-            unit = "%" if percent else ""
-            message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{unit}"
-            severity = None
-            if not holds:
-                other = other_base(ctx, rule, f, n, d, percent)
-                if other:
-                    message += f"；{other}"
-                    severity, reason = "warning", "base"
-            verdicts.append(Verdict(holds, span(f), stated_text, expected + unit, message, (span(n), span(d)),
-                                    severity=severity, reason=reason, subject=subject))
+    for f in ctx.of(p["stated"]):
+        choices = readings(ctx, [p["numerator"], p["denominator"]], f.subject, f.start)
+        verdict = first_holding([ratio_verdict(rule, ctx, f, n, d) for n, d in choices])
+        if verdict:
+            verdicts.append(verdict)
     return verdicts
 
 
@@ -100,40 +104,48 @@ def total_of(ctx: Context, facts: list[Fact]) -> Interval:
     return total
 
 
+def sum_verdict(ctx: Context, f: Fact, parts: list[Fact]) -> Verdict:
+    total = total_of(ctx, parts)
+    holds, expected, reason = judge(figure(f), total, decimals=parts_decimals(figure(f), [figure(x) for x in parts]))
+    stated_text = ctx.figure_text(figure(f))
+    how = " + ".join(ctx.figure_text(figure(x)) for x in parts)
+    message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
+    return Verdict(holds, span(f), stated_text, expected + f.unit, message, tuple(span(x) for x in parts), reason=reason,
+                   subject=f.subject, gap=gap(figure(f), total))
+
+
 def check_sum(rule: Rule, ctx: Context) -> list[Verdict]:
-    p = rule.params
     verdicts = []
-    for subject, stated_facts in by_subject(ctx.of(p["total"])).items():
-        for f in stated_facts:
-            found = [nearest(ctx.of(c, subject), f.start) for c in p["parts"]]
-            parts = [x for x in found if x is not None]
-            if len(parts) < len(found):
-                continue
-            holds, expected, reason = judge(figure(f), total_of(ctx, parts), decimals=parts_decimals(figure(f), [figure(x) for x in parts]))
-            stated_text = ctx.figure_text(figure(f))
-            how = " + ".join(ctx.figure_text(figure(x)) for x in parts)
-            message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
-            verdicts.append(Verdict(holds, span(f), stated_text, expected + f.unit, message, tuple(span(x) for x in parts), reason=reason, subject=subject))
+    for f in ctx.of(rule.params["total"]):
+        choices = readings(ctx, rule.params["parts"], f.subject, f.start)
+        verdict = first_holding([sum_verdict(ctx, f, parts) for parts in choices])
+        if verdict:
+            verdicts.append(verdict)
     return verdicts
+
+
+def difference_verdict(ctx: Context, f: Fact, base: Fact, change: Fact) -> Verdict:
+    signed = interval(figure(change))
+    if Decimal(change.value) < 0:
+        signed = signed.negate()
+    computed = interval(figure(base)) + signed
+    holds, expected, reason = judge(figure(f), computed)
+    stated_text = ctx.figure_text(figure(f))
+    sign = "−" if Decimal(change.value) < 0 else "+"
+    how = f"{ctx.figure_text(figure(base))} {sign} {ctx.figure_text(figure(change))}"
+    message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
+    return Verdict(holds, span(f), stated_text, expected + f.unit, message, (span(base), span(change)), reason=reason,
+                   gap=gap(figure(f), computed))
 
 
 def check_difference(rule: Rule, ctx: Context) -> list[Verdict]:
     p = rule.params
     verdicts = []
     for f in ctx.of(p["result"]):
-        base = nearest(ctx.of(p["base"], f.subject), f.start)
-        change = nearest(ctx.of(p["change"], f.subject), f.start)
-        if base is None or change is None:
-            continue
-        signed = interval(figure(change))
-        if Decimal(change.value) < 0:
-            signed = signed.negate()
-        holds, expected, reason = judge(figure(f), interval(figure(base)) + signed)
-        stated_text = ctx.figure_text(figure(f))
-        sign = "−" if Decimal(change.value) < 0 else "+"
-        how = f"{ctx.figure_text(figure(base))} {sign} {ctx.figure_text(figure(change))}"
-        message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
-        verdicts.append(Verdict(holds, span(f), stated_text, expected + f.unit, message, (span(base), span(change)), reason=reason))
+        choices = readings(ctx, [p["base"], p["change"]], f.subject, f.start)
+        verdict = first_holding([difference_verdict(ctx, f, base, change) for base, change in choices])
+        if verdict:
+            verdicts.append(verdict)
     return verdicts
 
 

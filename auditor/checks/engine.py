@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
 
 from auditor.checks import amounts, indicators, scores, text, totals, wholes
 from auditor.checks.figures import Context, Verdict
@@ -53,16 +55,24 @@ def mark_consequences(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, V
     """A relation broken only because one of its inputs is a figure an earlier rule already
     found wrong is a consequence, not a second slip: it is kept (for --all) as undecided.
     Only earlier rules count, so two findings cannot cancel each other."""
-    wrong: set[tuple[int, int]] = set()
+    wrong: dict[tuple[int, int], Verdict] = {}
     marked = []
     for rule, v in results:
-        if v.holds is False and any(i in wrong for i in v.inputs if i != v.stated):
-            v = Verdict(None, v.stated, v.stated_text, v.expected, v.message + "（系前述错误所致）", v.inputs,
-                        v.severity, "consequence", v.subject)
+        blamed = [wrong[i] for i in v.inputs if i in wrong and i != v.stated]
+        if v.holds is False and blamed and explained(v, blamed):
+            v = replace(v, holds=None, message=v.message + "（系前述错误所致）", reason="consequence")
         elif v.holds is False:
-            wrong.add(v.stated)
+            wrong[v.stated] = v
         marked.append((rule, v))
     return marked
+
+
+def explained(v: Verdict, blamed: list[Verdict]) -> bool:
+    """Can the slips already found account for this gap? A total 3 points off is not explained by
+    one score 0.01 off; when the units differ (a rate from a wrong amount) any slip may."""
+    if v.gap is None or any(b.gap is None or b.gap[1] != v.gap[1] for b in blamed):
+        return True
+    return v.gap[0] <= sum(b.gap[0] for b in blamed) * Decimal("1.0001") + Decimal("0.01")
 
 
 def drop_repeats(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, Verdict]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,13 @@ class Verdict:
     reason: str = ""  # truncation, consequence, assumed …
     subject: str = ""
     detail: dict[str, str] = field(default_factory=dict)
+    # How far the stated figure is from the computed one, in its own unit: lets the engine tell a
+    # consequence of an earlier slip (a gap the slip explains) from a second slip of its own.
+    gap: tuple[Decimal, str] | None = None
+
+
+def gap(stated: Quantity, computed: Interval) -> tuple[Decimal, str]:
+    return abs(in_unit(computed.mid, stated.unit) - stated.value), stated.unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +86,28 @@ def nearest(facts: list[Fact], pos: int) -> Fact | None:
     if not facts:
         return None
     return min(facts, key=lambda f: abs(f.start - pos) + (0 if f.start <= pos else 200))
+
+
+def readings(ctx: Context, concepts: list[str], subject: str, pos: int, limit: int = 3) -> list[list[Fact]]:
+    """The statements to take as inputs, nearest first. A concept stated with two values gives
+    two readings of the report: a relation holds when one of them satisfies it (which statement
+    is wrong is the repeat rule's business, not this relation's)."""
+    per_concept: list[list[Fact]] = []
+    for concept in concepts:
+        facts = sorted(ctx.of(concept, subject), key=lambda f: abs(f.start - pos) + (0 if f.start <= pos else 200))
+        distinct: list[Fact] = []
+        for f in facts:
+            if not any(f.value == g.value for g in distinct):
+                distinct.append(f)
+        if not distinct:
+            return []
+        per_concept.append(distinct[:limit])
+    return [list(combo) for combo in itertools.product(*per_concept)]
+
+
+def first_holding(verdicts: list[Verdict]) -> Verdict | None:
+    """The reading that holds if one does, else the nearest one's verdict."""
+    return next((v for v in verdicts if v.holds), verdicts[0] if verdicts else None)
 
 
 def span(f: Fact | Quantity) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import regex
 
-from auditor.checks.figures import Context, Verdict, figure, interval, judge, plain, span
+from auditor.checks.figures import Context, Verdict, figure, gap, interval, judge, plain, span
 from auditor.checks.ruleset import Rule
 from auditor.checks.scores import ONE, capped, direction, judge_score, target_path
 from auditor.interval import HUNDRED
@@ -54,7 +54,7 @@ def by_target(ctx: Context, ind: Indicator) -> Verdict | None:
             message += "（本报告得分保留两位小数）" if "." in expected else ""
     severity = score_severity(reason, met)
     return Verdict(False, span(s), stated, expected + "分", message, figures(ind, "target", "actual", "weight"),
-                   severity=severity, reason=reason, subject=ind.name)
+                   severity=severity, reason=reason, subject=ind.name, gap=gap(s, computed))
 
 
 def by_completion(ctx: Context, ind: Indicator) -> Verdict | None:
@@ -71,7 +71,7 @@ def by_completion(ctx: Context, ind: Indicator) -> Verdict | None:
         message += "（目标虽已达到可得满分，但所写完成率与满分不符）"
     severity = None if holds else score_severity(reason, met)
     return Verdict(holds, span(s), stated, expected + "分", message, figures(ind, "completion", "weight"),
-                   severity=severity, reason=reason, subject=ind.name)
+                   severity=severity, reason=reason, subject=ind.name, gap=gap(s, computed))
 
 
 def check_indicator_score(rule: Rule, ctx: Context) -> list[Verdict]:

@@ -135,7 +135,8 @@ def parse_rule(raw: Any, path: Path) -> Rule:
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
         raise RuleFileError(f"{where}: 规则 {rule_id}: enabled 应为 true 或 false，而不是 {enabled!r}")
-    if not enabled and "kind" not in raw:  # "- {id: grade-band, enabled: false}" switches a rule off
+    # "- {id: grade-band, enabled: false}" switches a rule off without repeating it
+    if not enabled and "kind" not in raw:
         check_keys(where, rule_id, set(raw), COMMON_KEYS, {"id"})
         return Rule(rule_id, "", "", "info", {"where": where}, origin=DISABLED)
     kind = raw.get("kind")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from auditor.checks.amounts import quotient
 from auditor.checks.figures import Context, Verdict, figure, interval, judge, nearest, span
 from auditor.checks.ruleset import Rule
-from auditor.interval import HUNDRED, Interval
+from auditor.interval import HUNDRED, Interval, printed
 from auditor.model import Indicator, Quantity
 
 ONE = Decimal(1)
@@ -19,6 +19,12 @@ def score_decimals(ctx: Context) -> int:
     scores = [figure(f).decimals for f in ctx.facts.facts
               if f.concept in ("indicator.score", "execution.score") and figure(f)]
     return max(scores, default=0)
+
+
+def score_interval(ctx: Context, q: Quantity) -> Interval:
+    """A score as the interval it stands for, read at the report's own precision: "8分" in a
+    report that writes 7.08 and 5.26 means 8.00, not anything from 7.5 to 8.5."""
+    return printed(q.value, max(q.decimals, score_decimals(ctx)))
 
 
 def judge_score(ctx: Context, stated: Quantity, computed: Interval) -> tuple[bool, str, str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from auditor.checks.figures import Context, Verdict, figure, interval, nearest, span
+from auditor.checks.figures import Context, Verdict, figure, gap, nearest, span
 from auditor.checks.ruleset import Rule
-from auditor.checks.scores import judge_score
+from auditor.checks.scores import judge_score, score_interval
 from auditor.interval import Interval, printed
 from auditor.model import Fact
 
@@ -27,14 +27,15 @@ def check_total(rule: Rule, ctx: Context) -> list[Verdict]:
     for f in ctx.of(rule.params["total"]):
         execution = nearest(ctx.of("execution.score"), f.start)
         parts = ([execution] if execution else []) + scores
-        total = interval(figure(parts[0]))
+        total = score_interval(ctx, figure(parts[0]))
         for p in parts[1:]:
-            total = total + interval(figure(p))
+            total = total + score_interval(ctx, figure(p))
         holds, expected, reason = judge_score(ctx, figure(f), total)
         stated = ctx.figure_text(figure(f))
         how = " + ".join(ctx.figure_text(figure(p)) for p in parts)
         message = f"综合得分写作 {stated}，按各项得分 {how} 合计应为 {expected}分"
-        verdict = Verdict(holds, span(f), stated, expected + "分", message, tuple(span(p) for p in parts), reason=reason)
+        verdict = Verdict(holds, span(f), stated, expected + "分", message, tuple(span(p) for p in parts), reason=reason,
+                          gap=gap(figure(f), total))
         if not holds and execution is None:
             verdict = Verdict(None, span(f), stated, expected + "分", message + "（未找到预算执行率得分，无法判断）", verdict.inputs)
         verdicts.append(verdict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from auditor.checks.figures import Context, Verdict, figure, interval, judge, parts_decimals, span
+from auditor.checks.figures import Context, Verdict, figure, gap, interval, judge, parts_decimals, span
 from auditor.checks.ruleset import Rule
 from auditor.interval import Interval
 from auditor.model import Breakdown, Fact
@@ -30,11 +30,13 @@ def check_breakdown(rule: Rule, ctx: Context) -> list[Verdict]:
         if total.lo > whole.hi:
             holds, expected, reason = judge(b.whole, total, b.exact, places)
             message = f"{b.label or '总数'} {ctx.shown(b.whole)} 小于其中各项之和（{how} = {expected}{b.whole.unit}）"
-            verdicts.append(Verdict(False, span(b.whole), stated_text, expected + b.whole.unit, message, inputs))
+            verdicts.append(Verdict(False, span(b.whole), stated_text, expected + b.whole.unit, message, inputs,
+                                    gap=gap(b.whole, total)))
         elif b.closed:
             holds, expected, reason = judge(b.whole, total, b.exact, places)
             message = f"{b.label or '总数'}写作 {ctx.shown(b.whole)}，其中各项 {how} 合计 {expected}{b.whole.unit}"
-            verdicts.append(Verdict(holds, span(b.whole), stated_text, expected + b.whole.unit, message, inputs, reason=reason))
+            verdicts.append(Verdict(holds, span(b.whole), stated_text, expected + b.whole.unit, message, inputs, reason=reason,
+                                    gap=gap(b.whole, total)))
         else:
             verdicts.append(Verdict(True, span(b.whole), stated_text, "", f"{stated_text} 不小于所列部分之和", inputs))
     return verdicts

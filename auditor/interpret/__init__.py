@@ -27,7 +27,7 @@ from auditor.model import Document, Fact, Interpretation, Quantity
 TITLE_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年度")
 
 
-def read_concepts(text: str, numbers: list[Quantity]) -> tuple[list[Fact], dict[int, str]]:
+def read_concepts(text: str, numbers: list[Quantity], single_project: bool = False) -> tuple[list[Fact], dict[int, str]]:
     """Bind every figure whose label names a concept; a 其中 part without its own base word
     takes the base of its whole ("其中:基本支出为2193.53万元" after "支出金额共计2522.66万元")."""
     readings: dict[int, Reading] = {}
@@ -46,7 +46,7 @@ def read_concepts(text: str, numbers: list[Quantity]) -> tuple[list[Fact], dict[
     for q in numbers:
         reading = readings[q.start]
         if reading.base:
-            fact = fact_from(text, q, reading)
+            fact = fact_from(text, q, reading, single_project)
             if fits(fact.concept, q):
                 facts.append(fact)
     return facts, {start: r.base for start, r in readings.items() if r.base}
@@ -74,7 +74,7 @@ def evaluation_year(text: str, quantities: list[Quantity]) -> int | None:
 def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
     text = document.text
     numbers = [q for q in quantities if q.kind == "number"]
-    facts, base_of = read_concepts(text, numbers)
+    facts, base_of = read_concepts(text, numbers, document_kind(text, bool(document.tables)) == "project")
     breakdowns = find_breakdowns(text, numbers, base_of)
     indicators = find_prose_indicators(text, numbers)
     tables = list(document.tables)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
@@ -96,8 +96,12 @@ def read_quantity(text: str, quantity: Quantity, previous_end: int, whole_base: 
     return Reading(base_name, part_name, project, cue, label_start, inferred)
 
 
-def fact_from(text: str, quantity: Quantity, reading: Reading) -> Fact:
+def fact_from(text: str, quantity: Quantity, reading: Reading, single_project: bool = False) -> Fact:
+    """The fact a reading gives. In a report on one project, 项目 and 项目支出 name the
+    project itself, not the 项目支出 part of a department budget: they refine nothing."""
     lexicon = load_lexicon()
+    if single_project and reading.part == "project":
+        reading = replace(reading, part="")
     concept = reading.base
     value = quantity.value
     if concept in lexicon.signs:

@@ -9,11 +9,13 @@ from auditor.interpret.context import NAME_MARKER, label_window, sentence_bounds
 from auditor.model import COUNT_UNITS, Fact, Indicator, Quantity
 
 SPLIT = regex.compile(r"按(\p{Han}{2,8})分\s*:\s*$")
-EXEC_SCORE_CUE = regex.compile(r"(?:执行率得分|执行得分|^得|^得分|,得)$")
+EXEC_SCORE_CUE = regex.compile(r"(?:执行率得分|执行得分|^得|^得分|^自评得分|,得)$")
+EXEC_WEIGHT_CUE = regex.compile(r"(?:分值|权重|权重分值|满分)$")
 
 
 def score_facts(text: str, numbers: list[Quantity], facts: list[Fact]) -> list[Fact]:
-    """"执行率为90.72%,得9.07分": a score right after the execution rate is its score."""
+    """"执行率为90.72%,得9.07分", "预算执行率为93.39%,该指标分值为10分,得分9.34分": the weight
+    and the score right after the execution rate, in its sentence, are the execution item's."""
     rates = [f for f in facts if f.concept == "execution.rate"]
     found = []
     previous_end = 0
@@ -22,10 +24,14 @@ def score_facts(text: str, numbers: list[Quantity], facts: list[Fact]) -> list[F
         previous_end = q.end
         if q.unit != "分":
             continue
-        window = text[start : q.start].strip()
+        window = regex.sub(r"^该指标|为$", "", text[start : q.start].strip())
         sentence_start, _ = sentence_bounds(text, q.start)
-        if EXEC_SCORE_CUE.search(window) and any(sentence_start <= r.start < q.start for r in rates):
+        if not any(sentence_start <= r.start < q.start for r in rates):
+            continue
+        if EXEC_SCORE_CUE.search(window):
             found.append(Fact("execution.score", str(q.value), q.start, q.end, window, start, quantity=q, cue="得"))
+        elif EXEC_WEIGHT_CUE.search(window):
+            found.append(Fact("execution.weight", str(q.value), q.start, q.end, window, start, quantity=q, cue="分值"))
     return found
 
 
