@@ -53,7 +53,7 @@ def test_five_slips(seed) -> None:
     assert found == [
         ("indicator-label", "warning", "政府采购执行率99.94%"),
         ("indicator-score", "warning", "10分"),
-        ("indicator-score-completion", "warning", "12分"),
+        ("indicator-score-completion", "warning", "90.72%"),
         ("project-execution-rate", "error", "84.94%"),
         ("stated-count", "error", "5个项目"),
     ]

@@ -53,6 +53,11 @@ class Context:
         """The figure as printed (a table cell may print no unit: "7")."""
         return self.text[q.value_start : q.end].strip()
 
+    def with_comparator(self, q: Quantity) -> str:
+        """A target as the report sets it: "≥95%", "小于等于2872.68万元"."""
+        printed = self.text[q.start : q.end].strip()
+        return printed if not q.unit or q.unit in printed else printed + q.unit
+
     def shown(self, q: Quantity) -> str:
         """The figure for a message: as printed, with the unit its column gives it."""
         printed = self.figure_text(q)

@@ -10,7 +10,7 @@ import regex
 from auditor.checks.figures import Context, Verdict, figure, gap, interval, judge, plain, span
 from auditor.checks.ruleset import Rule
 from auditor.checks.scores import ONE, capped, direction, judge_score, target_path
-from auditor.interval import HUNDRED
+from auditor.interval import HUNDRED, show
 from auditor.model import Indicator
 
 
@@ -42,7 +42,7 @@ def by_target(ctx: Context, ind: Indicator) -> Verdict | None:
     if met and s.value < w.value and ind.deviation_note:
         return Verdict(True, span(s), stated, expected + "分", f"{ind.name}：达成目标但扣分，已说明原因",
                        figures(ind, "target", "actual", "weight"), subject=ind.name)
-    target, actual, stated_shown = ctx.shown(t), ctx.shown(a), ctx.shown(s)
+    target, actual, stated_shown = ctx.with_comparator(t), ctx.shown(a), ctx.shown(s)
     if met:
         message = f"{ind.name}：实际完成值 {actual} 已达到目标 {target}，应得满分 {expected}分，报告写 {stated_shown}" + ("" if ind.deviation_note else "，且未说明扣分原因")
     else:
@@ -64,14 +64,27 @@ def by_completion(ctx: Context, ind: Indicator) -> Verdict | None:
     computed = capped(interval(c).scale(ONE / HUNDRED), interval(w, exact=True))
     holds, expected, reason = judge_score(ctx, s, computed)
     stated = ctx.figure_text(s)
-    message = f"{ind.name}：完成率 {ctx.shown(c)} × 分值 {ctx.shown(w)} = {plain(computed.mid)}分，应写 {expected}分，报告写 {ctx.shown(s)}"
     path = target_path(ind)
     met = path[1] if path else None
-    if not holds and met and s.value == w.value:
-        message += "（目标虽已达到可得满分，但所写完成率与满分不符）"
+    if not holds and path is not None and judge_score(ctx, s, path[0])[0]:
+        return completion_blamed(ctx, ind, met)
+    message = f"{ind.name}：完成率 {ctx.shown(c)} × 分值 {ctx.shown(w)} = {plain(computed.mid)}分，应写 {expected}分，报告写 {ctx.shown(s)}"
     severity = None if holds else score_severity(reason, met)
     return Verdict(holds, span(s), stated, expected + "分", message, figures(ind, "completion", "weight"),
                    severity=severity, reason=reason, subject=ind.name, gap=gap(s, computed))
+
+
+def completion_blamed(ctx: Context, ind: Indicator, met: bool | None) -> Verdict:
+    """Score and completion rate disagree, but target and actual confirm the score: the stated
+    completion rate is the figure that is off."""
+    c, s, t, a = ind.completion, ind.score, ind.target, ind.actual
+    assert c is not None and s is not None and t is not None and a is not None  # checked by the caller
+    ratio = interval(t, exact=True) / interval(a) if direction(t) == "reverse" else interval(a) / interval(t, exact=True)
+    due = "100%" if met or ratio is None else show(ratio.scale(HUNDRED).mid, c.decimals) + "%"
+    message = (f"{ind.name}：所写完成率 {ctx.shown(c)} 与得分 {ctx.shown(s)} 不符；按实际完成值 {ctx.shown(a)} 与目标 "
+               f"{ctx.with_comparator(t)}，得分 {ctx.shown(s)} 相符，完成率应为 {due}")
+    return Verdict(False, span(c), ctx.figure_text(c), due, message, (span(s),) + figures(ind, "actual", "target", "weight"),
+                   severity="warning" if met else None, reason="completion", subject=ind.name)
 
 
 def check_indicator_score(rule: Rule, ctx: Context) -> list[Verdict]:
@@ -95,7 +108,7 @@ def check_completion(rule: Rule, ctx: Context) -> list[Verdict]:
             capped_holds, _, _ = judge(c, raw.clamp_max(HUNDRED))
             holds = capped_holds
         stated = ctx.figure_text(c)
-        message = f"{ind.name}：完成率写作 {stated}，按实际完成值 {ctx.shown(a)} 与目标 {ctx.shown(t)} 计算应为 {expected}%"
+        message = f"{ind.name}：完成率写作 {stated}，按实际完成值 {ctx.shown(a)} 与目标 {ctx.with_comparator(t)} 计算应为 {expected}%"
         verdicts.append(Verdict(holds, span(c), stated, expected + "%", message, figures(ind, "actual", "target"),
                                 reason=reason, subject=ind.name))
     return verdicts
