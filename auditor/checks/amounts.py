@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from auditor.checks.figures import (
@@ -27,27 +28,32 @@ def label_of(f: Fact) -> str:
     return f.label or f.concept
 
 
-def parts_of(ctx: Context, q: Quantity) -> Interval | None:
+def parts_of(ctx: Context, q: Quantity) -> tuple[Interval, tuple[tuple[int, int], ...]] | None:
     """A whole that reads 0 or is empty, recomputed from its 其中 rows (池州 2022: 0 / 202.64)."""
     for b in ctx.facts.breakdowns:
         if b.whole.value_start == q.value_start and b.parts:
             total = interval(b.parts[0])
             for p in b.parts[1:]:
                 total = total + interval(p)
-            return total
+            return total, tuple(span(p) for p in b.parts)
     return None
 
 
-def quotient(ctx: Context, n: Fact, d: Fact, fallback: bool) -> tuple[Interval | None, str]:
-    num, den = interval(figure(n)), interval(figure(d))
-    how = f"{ctx.figure_text(figure(n))} ÷ {ctx.figure_text(figure(d))}"
-    ratio = num / den
+@dataclass(frozen=True, slots=True)
+class Quotient:
+    ratio: Interval | None
+    how: str  # the division as the message shows it
+    inputs: tuple[tuple[int, int], ...]  # the figures it was computed from
+
+
+def quotient(ctx: Context, n: Fact, d: Fact, fallback: bool) -> Quotient:
+    ratio = interval(figure(n)) / interval(figure(d))
     if ratio is None and fallback:
         num_parts, den_parts = parts_of(ctx, figure(n)), parts_of(ctx, figure(d))
         if num_parts and den_parts:
-            ratio = num_parts / den_parts
-            how = f"其中各行合计 {plain(num_parts.mid)} ÷ {plain(den_parts.mid)}"
-    return ratio, how
+            how = f"其中各行合计 {plain(num_parts[0].mid)} ÷ {plain(den_parts[0].mid)}"
+            return Quotient(num_parts[0] / den_parts[0], how, num_parts[1] + den_parts[1])
+    return Quotient(ratio, f"{ctx.figure_text(figure(n))} ÷ {ctx.figure_text(figure(d))}", (span(n), span(d)))
 
 
 def other_base(ctx: Context, rule: Rule, f: Fact, n: Fact, d: Fact, percent: bool) -> str:
@@ -66,10 +72,11 @@ def other_base(ctx: Context, rule: Rule, f: Fact, n: Fact, d: Fact, percent: boo
 def ratio_verdict(rule: Rule, ctx: Context, f: Fact, n: Fact, d: Fact) -> Verdict:
     p = rule.params
     percent = p.get("percent", True)
-    ratio, how = quotient(ctx, n, d, bool(p.get("fallback_parts")))
+    q = quotient(ctx, n, d, bool(p.get("fallback_parts")))
+    ratio, how = q.ratio, q.how
     stated_text = ctx.figure_text(figure(f))
     if ratio is None:
-        return Verdict(None, span(f), stated_text, "", f"{label_of(f)}：分母为 0，无法计算", (span(n), span(d)), subject=f.subject)
+        return Verdict(None, span(f), stated_text, "", f"{label_of(f)}：分母为 0，无法计算", q.inputs, subject=f.subject)
     computed = ratio.scale(HUNDRED) if percent else ratio
     if figure(f).value >= 0 and computed.hi < 0:
         computed = computed.negate()  # 调减 3.20%: the rate is stated unsigned
@@ -82,7 +89,7 @@ def ratio_verdict(rule: Rule, ctx: Context, f: Fact, n: Fact, d: Fact) -> Verdic
         if other:
             message += f"；{other}"
             severity, reason = "warning", "base"
-    return Verdict(holds, span(f), stated_text, expected + unit, message, (span(n), span(d)),
+    return Verdict(holds, span(f), stated_text, expected + unit, message, q.inputs,
                    severity=severity, reason=reason, subject=f.subject)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -33,6 +34,7 @@ KINDS: dict[str, Callable[[Rule, Context], list[Verdict]]] = {
     "count": text.check_count,
     "breakdown": wholes.check_breakdown,
     "repeat": wholes.check_repeat,
+    "subject-sum": wholes.check_subject_sum,
     "split-repeat": wholes.check_split_repeat,
     "label": text.check_label,
     "year": text.check_year,
@@ -51,19 +53,31 @@ def evaluate(rule: Rule, ctx: Context, strict: bool) -> list[Verdict]:
         return [Verdict(None, (0, 0), "", "", f"规则 {rule.id} 执行出错：{type(exc).__name__}: {exc}", reason="crash")]
 
 
+def blame_order(results: list[tuple[Rule, Verdict]]) -> list[int]:
+    """Broken relations, the most suspicious stated figure first: one wrong figure breaks every
+    relation it enters, as the stated figure of one and an input of the others, so the figure
+    that the most broken relations share is the likeliest slip. Ties keep the rule-file order."""
+    broken = [k for k, (_, v) in enumerate(results) if v.holds is False]
+    shares: Counter[tuple[int, int]] = Counter()
+    for k in broken:
+        v = results[k][1]
+        shares.update({v.stated, *v.inputs})
+    return sorted(broken, key=lambda k: -shares[results[k][1].stated])
+
+
 def mark_consequences(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, Verdict]]:
-    """A relation broken only because one of its inputs is a figure an earlier rule already
-    found wrong is a consequence, not a second slip: it is kept (for --all) as undecided.
-    Only earlier rules count, so two findings cannot cancel each other."""
+    """A relation broken only because one of its inputs is a figure already found wrong is a
+    consequence, not a second slip: it is kept (for --all) as undecided. Figures are blamed in
+    blame_order, so a correct rate is not blamed for the wrong budget it was divided by."""
+    marked = list(results)
     wrong: dict[tuple[int, int], Verdict] = {}
-    marked = []
-    for rule, v in results:
+    for k in blame_order(results):
+        rule, v = marked[k]
         blamed = [wrong[i] for i in v.inputs if i in wrong and i != v.stated]
-        if v.holds is False and blamed and explained(v, blamed):
-            v = replace(v, holds=None, message=v.message + "（系前述错误所致）", reason="consequence")
-        elif v.holds is False:
+        if blamed and explained(v, blamed):
+            marked[k] = (rule, replace(v, holds=None, message=v.message + "（系前述错误所致）", reason="consequence"))
+        else:
             wrong[v.stated] = v
-        marked.append((rule, v))
     return marked
 
 
@@ -91,17 +105,25 @@ def drop_repeats(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, Verdic
     return kept
 
 
+# Kinds whose messages describe the slip; a relation of theirs that holds is said plainly.
+PHRASED_AS_SLIP = {"score-cap", "label", "at-most", "subject-sum", "breakdown", "unit-name", "year",
+                   "deviation-note", "qualitative", "count", "level1-weights", "split-repeat", "repeat"}
+
+
 def to_finding(rule: Rule, v: Verdict) -> Finding:
     severity: Severity = v.severity or rule.severity  # type: ignore[assignment]  # validated on load
     if v.reason == "truncation" and severity == "error":
         severity = "warning"
     if v.holds is not False:
         severity = "info"
+    message = v.message
+    if v.holds is True and rule.kind in PHRASED_AS_SLIP:
+        message = f"{rule.title}：成立（{v.stated_text}）"
     evidence = (Evidence(*v.stated, "stated"),) + tuple(Evidence(a, b, "input") for a, b in v.inputs if (a, b) != v.stated)
     detail = dict(v.detail)
     if v.reason:
         detail["reason"] = v.reason
-    return Finding(rule.id, severity, v.message, v.stated_text, v.expected, evidence, v.holds, detail)
+    return Finding(rule.id, severity, message, v.stated_text, v.expected, evidence, v.holds, detail)
 
 
 def run_rules(ruleset: RuleSet, facts: Interpretation, document_text: str, strict: bool = False) -> list[Finding]:

@@ -32,6 +32,7 @@ KIND_PARAMS: dict[str, dict[str, bool]] = {
     "count": {},
     "breakdown": {},
     "repeat": {"concepts": True, "message": False},
+    "subject-sum": {"total": True, "items": True, "count": False},
     "split-repeat": {},
     "label": {},
     "year": {},

@@ -56,9 +56,10 @@ def check_execution_score(rule: Rule, ctx: Context) -> list[Verdict]:
         paths: list[tuple[Interval, tuple, str]] = []
         n = nearest(ctx.of(p.get("numerator", "spending.total"), f.subject), f.start)
         d = nearest(ctx.of(p.get("denominator", "budget.adjusted"), f.subject), f.start)
-        amounts = quotient(ctx, n, d, True)[0] if n and d else None
-        if amounts is not None and n and d:
-            paths.append((capped(amounts, weight), (span(n), span(d)), "按执行数 ÷ 预算数"))
+        q = quotient(ctx, n, d, True) if n and d else None
+        amounts = q.ratio if q else None
+        if q is not None and amounts is not None:
+            paths.append((capped(amounts, weight), q.inputs, "按执行数 ÷ 预算数"))
         if rate is not None:
             stated_rate = interval(figure(rate)).scale(ONE / HUNDRED)
             if amounts is None or stated_rate.intersects(amounts):

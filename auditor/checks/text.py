@@ -13,6 +13,9 @@ from auditor.checks.ruleset import Rule
 # A year that is history or a comparison, not the report's own year: 自2019年以来, 较2022年, 〔2020〕.
 OTHER_YEAR = regex.compile(r"(?:自|从|截至|截止|较|比|与|同|始于|早在|继)\s*$")
 YEAR_AFTER_OK = regex.compile(r"^\s*年?(?:以来|至今|起|开始|同期|相比|底以前|以前)")
+# Last year written where the report speaks of its own year: "我单位2022年全年预算支出…" in a 2023
+# report. Last year's spring back-payments or a project named by its year are fine.
+OWN_YEAR = regex.compile(r"^(?:全年|本年|预算|支出|执行|部门|整体|单位|绩效|共完成|共有|年度预算|年度部门)")
 
 
 def check_count(rule: Rule, ctx: Context) -> list[Verdict]:
@@ -74,6 +77,10 @@ def check_year(rule: Rule, ctx: Context) -> list[Verdict]:
         if OTHER_YEAR.search(before) or YEAR_AFTER_OK.match(after) or inside_title:
             continue
         holds = abs(int(q.value) - year) <= window
+        line_start, line_end = ctx.text.rfind("\n", 0, q.start) + 1, ctx.text.find("\n", q.start)
+        in_table = " | " in ctx.text[line_start:line_end]  # a column of last year's figures, for comparison
+        if int(q.value) == year - 1 and OWN_YEAR.match(after) and not in_table:
+            holds = False
         context = ctx.text[q.start : q.end + 10].split("\n")[0]
         message = f"报告评价的是 {year} 年度，此处写 {q.value} 年（“{context}”），疑似沿用旧报告或模板的年份"
         verdicts.append(Verdict(holds, (q.start, q.end), q.text, str(year), message, ()))

@@ -53,12 +53,14 @@ def read_concepts(text: str, numbers: list[Quantity], single_project: bool = Fal
 
 
 def document_kind(text: str, has_table_block: bool) -> str:
+    """department, project or table, from the title words; a text that splits its spending into
+    基本支出 and 项目支出 is a department's whatever its title."""
     head = text[:400]
-    if regex.search(r"部门整体|单位整体|部门\(单位\)整体|机关整体", head):
+    if regex.search(r"部门整体|单位整体|部门\(单位\)整体|机关整体", head) or ("基本支出" in text and "项目支出" in text):
         return "department"
     if has_table_block and "自评表" in head:
         return "table"
-    if regex.search(r"项目", head):
+    if regex.search(r"项目.{0,30}(?:自评|绩效|评价)|项目支出绩效", head):
         return "project"
     return "table" if has_table_block else "unknown"
 
