@@ -17,6 +17,28 @@ COUNT_UNITS = {
     "乡", "株", "头", "只", "棵", "本",
 }
 
+# Every concept a fact may carry (DESIGN.md fixes the first ones; the others were added as
+# needed). Rule files are checked against it, so a misspelt concept is an error, not a rule
+# that silently never fires.
+CONCEPTS = frozenset({
+    "budget.initial", "budget.initial.basic", "budget.initial.project", "budget.adjustment",
+    "budget.adjusted", "budget.adjusted.basic", "budget.adjusted.project", "budget.adjustment_rate",
+    "budget.basic.personnel", "budget.basic.public",
+    "spending.total", "spending.basic", "spending.project", "spending.basic.personnel", "spending.basic.public",
+    "execution.rate", "execution.rate.basic", "execution.rate.project", "execution.score", "execution.weight",
+    "project.count", "project.budget", "project.spent",
+    "indicator.weight", "indicator.score", "indicator.target", "indicator.actual", "indicator.completion",
+    "indicator.mid", "indicator.level1_weight",
+    "score.total", "score.weights_total", "grade",
+    "funds.in_place", "funds.planned", "staff.authorized", "staff.actual", "procurement.budget",
+    "procurement.actual", "three_public.budget", "three_public.actual", "survey.total", "survey.satisfied",
+    "ratio.procurement", "ratio.satisfaction", "ratio.staff_control", "ratio.public_funds_control",
+    "ratio.three_public_control", "ratio.three_public_change", "ratio.funds_in_place", "ratio.carryover",
+    "ratio.carryover_change", "ratio.key_spending", "ratio.asset_use", "ratio.payment_progress",
+    "ratio.disbursement",
+    "funding.split", "amount.named", "unit.name", "target.planned", "unbound",
+})
+
 # A heading line: 一、 (三) 1. 第二章 ①. Readers keep headings on their own line; interpreters
 # end a block at one.
 HEADING = regex.compile(

@@ -147,10 +147,6 @@ def test_good_file_still_reported_beside_a_bad_one(tmp_path, capsys) -> None:
     assert status == 2 and "错误[execution-rate]" in out and f"{bad}: 无法读取" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render_json takes tool.rules from the first audit, which is empty when the first file is unreadable",
-)
 def test_rules_version_does_not_depend_on_file_order(tmp_path, capsys) -> None:
     bad = tmp_path / "undecodable.txt"
     bad.write_bytes(UNDECODABLE)

@@ -15,11 +15,7 @@ KINDS = ("department", "project", "table", "unknown")
 
 # Rules whose examples show a known bug: (rule id, "pass" | "fail") → why. Strict xfails, so a
 # fix turns them into failures that ask for the entry to be removed.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("unit-name", "pass"): "check_unit_name only ever returns broken verdicts: a report that names "
-    "its own town consistently gets no holds=True finding (STYLE: evaluate "
-    "every relation and keep those that hold)",
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def shipped_rules() -> list[tuple[str, Rule]]:

@@ -142,12 +142,6 @@ def test_extends_cycle_names_file_line_and_chain(tmp_path) -> None:
         load_file(tmp_path / "a.yaml")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="concept names in rule parameters are not validated: a typo (spending.totl) "
-    "makes the rule silently never fire (STYLE: an unknown concept is an error "
-    "naming file, line and rule id with the allowed values)",
-)
 def test_unknown_concept(tmp_path) -> None:
     path = write(
         tmp_path,

@@ -17,6 +17,7 @@ from auditor.checks.figures import (
     parts_decimals,
     plain,
     readings,
+    signed,
     span,
 )
 from auditor.checks.ruleset import Rule
@@ -132,14 +133,11 @@ def check_sum(rule: Rule, ctx: Context) -> list[Verdict]:
 
 
 def difference_verdict(ctx: Context, f: Fact, base: Fact, change: Fact) -> Verdict:
-    signed = interval(figure(change))
-    if Decimal(change.value) < 0:
-        signed = signed.negate()
-    computed = interval(figure(base)) + signed
+    computed = interval(figure(base)) + signed(change)
     holds, expected, reason = judge(figure(f), computed)
     stated_text = ctx.figure_text(figure(f))
     sign = "−" if Decimal(change.value) < 0 else "+"
-    how = f"{ctx.figure_text(figure(base))} {sign} {ctx.figure_text(figure(change))}"
+    how = f"{ctx.figure_text(figure(base))} {sign} {ctx.figure_text(figure(change)).lstrip('-−')}"
     message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
     return Verdict(holds, span(f), stated_text, expected + f.unit, message, (span(base), span(change)), reason=reason,
                    gap=gap(figure(f), computed))

@@ -53,6 +53,11 @@ def evaluate(rule: Rule, ctx: Context, strict: bool) -> list[Verdict]:
         return [Verdict(None, (0, 0), "", "", f"规则 {rule.id} 执行出错：{type(exc).__name__}: {exc}", reason="crash")]
 
 
+# Kinds that flag a condition (spent over budget, a missing explanation, an odd year or name)
+# without saying the figure is wrong: what is computed from that figure still stands.
+FLAGS_ONLY = {"at-most", "level1-weights", "deviation-note", "label", "unit-name", "year"}
+
+
 def blame_order(results: list[tuple[Rule, Verdict]]) -> list[int]:
     """Broken relations, the most suspicious stated figure first: one wrong figure breaks every
     relation it enters, as the stated figure of one and an input of the others, so the figure
@@ -76,7 +81,7 @@ def mark_consequences(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, V
         blamed = [wrong[i] for i in v.inputs if i in wrong and i != v.stated]
         if blamed and explained(v, blamed):
             marked[k] = (rule, replace(v, holds=None, message=v.message + "（系前述错误所致）", reason="consequence"))
-        else:
+        elif rule.kind not in FLAGS_ONLY:
             wrong[v.stated] = v
     return marked
 
@@ -112,7 +117,7 @@ PHRASED_AS_SLIP = {"score-cap", "label", "at-most", "subject-sum", "breakdown", 
 
 def to_finding(rule: Rule, v: Verdict) -> Finding:
     severity: Severity = v.severity or rule.severity  # type: ignore[assignment]  # validated on load
-    if v.reason == "truncation" and severity == "error":
+    if v.reason in ("truncation", "convention") and severity == "error":
         severity = "warning"
     if v.holds is not False:
         severity = "info"

@@ -80,6 +80,13 @@ def interval(q: Quantity, exact: bool = False) -> Interval:
     return iv.scale(factor) if factor else iv
 
 
+def signed(f: Fact) -> Interval:
+    """A fact's figure with the fact's sign: 调减 92.05 is −92.05, and so is "(-92.05)"."""
+    iv = interval(figure(f))
+    flipped = (Decimal(f.value) < 0) != (figure(f).value < 0)
+    return iv.negate() if flipped else iv
+
+
 def in_unit(value: Decimal, unit: str) -> Decimal:
     """A value in 元 back in the unit a figure was printed in."""
     factor = MONEY.get(unit)

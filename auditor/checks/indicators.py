@@ -43,7 +43,9 @@ def by_target(ctx: Context, ind: Indicator) -> Verdict | None:
         return Verdict(True, span(s), stated, expected + "分", f"{ind.name}：达成目标但扣分，已说明原因",
                        figures(ind, "target", "actual", "weight"), subject=ind.name)
     target, actual, stated_shown = ctx.with_comparator(t), ctx.shown(a), ctx.shown(s)
-    if met:
+    if met and s.value > w.value:
+        message = f"{ind.name}：得分 {stated_shown} 超过该指标分值 {ctx.shown(w)}（超额完成最多得满分）"
+    elif met:
         message = f"{ind.name}：实际完成值 {actual} 已达到目标 {target}，应得满分 {expected}分，报告写 {stated_shown}" + ("" if ind.deviation_note else "，且未说明扣分原因")
     else:
         formula = "目标值 ÷ 实际值" if direction(t) == "reverse" else "实际值 ÷ 目标值"
@@ -52,7 +54,7 @@ def by_target(ctx: Context, ind: Indicator) -> Verdict | None:
             message += "（仅在舍去小数而非四舍五入时相符）"
         elif reason == "convention":
             message += "（本报告得分保留两位小数）" if "." in expected else ""
-    severity = score_severity(reason, met)
+    severity = score_severity(reason, met) if s.value <= w.value else None  # above the weight: never a judgement
     return Verdict(False, span(s), stated, expected + "分", message, figures(ind, "target", "actual", "weight"),
                    severity=severity, reason=reason, subject=ind.name, gap=gap(s, computed))
 
@@ -105,8 +107,9 @@ def check_completion(rule: Rule, ctx: Context) -> list[Verdict]:
         raw = ratio.scale(HUNDRED)
         holds, expected, reason = judge(c, raw)
         if not holds:
-            capped_holds, _, _ = judge(c, raw.clamp_max(HUNDRED))
-            holds = capped_holds
+            capped_holds, capped_expected, _ = judge(c, raw.clamp_max(HUNDRED))
+            if capped_holds:  # a report may cap the completion rate at 100%
+                holds, expected = True, capped_expected
         stated = ctx.figure_text(c)
         message = f"{ind.name}：完成率写作 {stated}，按实际完成值 {ctx.shown(a)} 与目标 {ctx.with_comparator(t)} 计算应为 {expected}%"
         verdicts.append(Verdict(holds, span(c), stated, expected + "%", message, figures(ind, "actual", "target"),

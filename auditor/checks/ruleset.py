@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from auditor.model import CONCEPTS
+
 SEVERITIES = ("error", "warning", "info")
 COMMON_KEYS = {"id", "kind", "title", "severity", "source", "examples", "enabled", "formula", "tolerance"}
 # kind → {parameter: required?}
@@ -128,6 +130,20 @@ def check_keys(where: str, rule_id: str, keys: set[str], allowed: set[str], requ
         raise RuleFileError(f"{where}: 规则 {rule_id}: 缺少 {', '.join(missing)}")
 
 
+CONCEPT_PARAMS = {"stated", "numerator", "denominator", "alternatives", "total", "parts", "result", "base",
+                  "change", "rate", "weight", "value", "limit", "items", "count", "concepts"}
+
+
+def check_concepts(where: str, rule_id: str, raw: dict[str, Any]) -> None:
+    """Every concept a rule names must be one the interpreter can bind (model.CONCEPTS)."""
+    for key in CONCEPT_PARAMS & set(raw):
+        names = raw[key] if isinstance(raw[key], list) else [raw[key]]
+        unknown = [n for n in names if n not in CONCEPTS]
+        if unknown:
+            raise RuleFileError(f"{where}: 规则 {rule_id}: {key} 中未知的概念 {', '.join(map(str, unknown))}"
+                                f"（可用：{', '.join(sorted(CONCEPTS))}）")
+
+
 def parse_rule(raw: Any, path: Path) -> Rule:
     if not isinstance(raw, dict):
         raise RuleFileError(f"{path}: 每条规则应为映射")
@@ -154,6 +170,7 @@ def parse_rule(raw: Any, path: Path) -> Rule:
     if set(examples) - {"pass", "fail"}:
         raise RuleFileError(f"{where}: 规则 {rule_id}: examples 只能有 pass 和 fail")
     as_list = {k: v if isinstance(v, list) else [v] for k, v in examples.items()}
+    check_concepts(where, rule_id, raw)
     return Rule(
         id=rule_id, kind=kind, title=str(raw["title"]), severity=raw["severity"],
         params={k: raw[k] for k in params if k in raw}, source=str(raw.get("source", "")),

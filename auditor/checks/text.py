@@ -12,7 +12,7 @@ from auditor.checks.ruleset import Rule
 
 # A year that is history or a comparison, not the report's own year: 自2019年以来, 较2022年, 〔2020〕.
 OTHER_YEAR = regex.compile(r"(?:自|从|截至|截止|较|比|与|同|始于|早在|继)\s*$")
-YEAR_AFTER_OK = regex.compile(r"^\s*年?(?:以来|至今|起|开始|同期|相比|底以前|以前)")
+YEAR_AFTER_OK = regex.compile(r"^\s*年?度?(?:以来|至今|起|开始|同期|相比|底以前|以前|结转|结余|遗留)")
 # Last year written where the report speaks of its own year: "我单位2022年全年预算支出…" in a 2023
 # report. Last year's spring back-payments or a project named by its year are fine.
 OWN_YEAR = regex.compile(r"^(?:全年|本年|预算|支出|执行|部门|整体|单位|绩效|共完成|共有|年度预算|年度部门)")
@@ -75,6 +75,7 @@ def check_year(rule: Rule, ctx: Context) -> list[Verdict]:
         before, after = ctx.text[max(0, q.start - 4) : q.start], ctx.text[q.end : q.end + 6]
         inside_title = ctx.text.rfind("《", 0, q.start) > ctx.text.rfind("》", 0, q.start)
         if OTHER_YEAR.search(before) or YEAR_AFTER_OK.match(after) or inside_title:
+            verdicts.append(Verdict(True, (q.start, q.end), q.text, str(year), f"{q.value} 年为往年或所引文件的年份", ()))
             continue
         holds = abs(int(q.value) - year) <= window
         line_start, line_end = ctx.text.rfind("\n", 0, q.start) + 1, ctx.text.find("\n", q.start)
@@ -97,6 +98,9 @@ def check_unit_name(rule: Rule, ctx: Context) -> list[Verdict]:
     verdicts = []
     for facts in groups.values():
         names = Counter(f.value for f in facts)
+        if len(names) == 1 and len(facts) >= 2:
+            f = facts[0]
+            verdicts.append(Verdict(True, (f.start, f.end), f.value, f.value, f"单位名称前后一致：{f.value}", ()))
         if len(names) != 2:
             continue
         (own, own_count), (other, other_count) = names.most_common()

@@ -62,8 +62,9 @@ def check_weights(rule: Rule, ctx: Context) -> list[Verdict]:
     message = f"各项分值合计 {how} = {total}，应为 {target}"
     if not holds and assumed:
         holds, message = None, message + "（预算执行率分值未写明，无法判断）"
-    stated = ctx.figure_text(figure(anchor))
-    return [Verdict(holds, span(anchor), stated, str(target), message, tuple(span(w) for w in parts))]
+    if stated_facts:  # the stated 总分值 against the weights listed
+        return [Verdict(holds, span(anchor), ctx.figure_text(figure(anchor)), str(total), message, tuple(span(w) for w in parts))]
+    return [Verdict(holds, span(anchor), f"合计 {total}", str(target), message, tuple(span(w) for w in parts))]
 
 
 def bands_of(ctx: Context, score: Interval) -> set[str]:
@@ -83,11 +84,16 @@ def check_grade(rule: Rule, ctx: Context) -> list[Verdict]:
         total = nearest(ctx.of(rule.params["total"]), g.start)
         if total is None:
             continue
-        allowed = bands_of(ctx, printed(figure(total).value, figure(total).decimals))
-        expected = "/".join(sorted(allowed))
+        value = figure(total).value
+        allowed = bands_of(ctx, printed(value, figure(total).decimals))
+        (due,) = bands_of(ctx, Interval.exact(value)) or {""}
         stated_total = ctx.figure_text(figure(total))
-        message = f"综合得分 {stated_total} 对应等级“{expected}”，报告评为“{g.value}”"
-        verdicts.append(Verdict(g.value in allowed, (g.start, g.end), g.value, expected, message, (span(total),)))
+        if g.value == due or g.value not in allowed:
+            message = f"综合得分 {stated_total} 对应等级“{due or '/'.join(sorted(allowed))}”，报告评为“{g.value}”"
+            verdicts.append(Verdict(g.value == due, (g.start, g.end), g.value, due, message, (span(total),)))
+        else:  # 90.00 called 良: possible only if the true score was just below 90 and rounded up
+            message = f"综合得分 {stated_total} 属“{due}”，报告评为“{g.value}”（仅当实际得分略低于分档线、四舍五入后才写成 {stated_total}）"
+            verdicts.append(Verdict(False, (g.start, g.end), g.value, due, message, (span(total),), severity="warning", reason="boundary"))
     return verdicts
 
 

@@ -20,7 +20,7 @@ from auditor.checks.figures import (
     span,
 )
 from auditor.checks.ruleset import Rule
-from auditor.interval import Interval
+from auditor.interval import Interval, printed
 from auditor.model import Breakdown, Fact, Quantity
 
 
@@ -50,7 +50,8 @@ def breakdown_verdict(ctx: Context, b: Breakdown) -> Verdict:
     inputs = tuple(span(p) for p in b.parts)
     if total.lo > whole.hi:
         holds, expected, reason = judge(b.whole, total, b.exact, places)
-        message = f"{b.label or '总数'} {ctx.shown(b.whole)} 小于其中各项之和（{how} = {expected}{b.whole.unit}）"
+        listed = f"其中各项之和（{how} = {expected}{b.whole.unit}）" if len(b.parts) > 1 else f"其中所列的 {how}"
+        message = f"{b.label or '总数'} {ctx.shown(b.whole)} 小于{listed}"
         return Verdict(False, span(b.whole), stated_text, expected + b.whole.unit, message, inputs, gap=gap(b.whole, total))
     if b.closed:
         holds, expected, reason = judge(b.whole, total, b.exact, places)
@@ -80,6 +81,14 @@ def same_value(a: Fact, b: Fact) -> bool:
     if a.quantity is None or b.quantity is None:
         return a.value == b.value
     return interval(a.quantity).intersects(interval(b.quantity))
+
+
+def same_amount(a: Fact, b: Fact) -> bool:
+    """Amounts compared in their printed unit when one of them has none (a cell "2030.12" in a
+    table whose header says 万元)."""
+    if a.quantity is None or b.quantity is None or (a.unit and b.unit):
+        return same_value(a, b)
+    return printed(a.quantity.value, a.quantity.decimals).intersects(printed(b.quantity.value, b.quantity.decimals))
 
 
 def check_repeat(rule: Rule, ctx: Context) -> list[Verdict]:
@@ -122,8 +131,8 @@ def check_split_repeat(rule: Rule, ctx: Context) -> list[Verdict]:
     verdicts = []
     for f in splits:
         others = [g for g in splits if g is not f]
-        agreeing = [g for g in others + totals if same_value(f, g)]
-        support = [g for g in others if any(same_value(g, t) for t in totals)]
+        agreeing = [g for g in others + totals if same_amount(f, g)]
+        support = [g for g in others if any(same_amount(g, t) for t in totals)]
         holds = bool(agreeing) or (not support and f is splits[0])
         reference = (support or others)[0]
         here, ref_text = ctx.figure_text(figure(f)), ctx.figure_text(figure(reference))

@@ -36,7 +36,8 @@ def read_concepts(text: str, numbers: list[Quantity], single_project: bool = Fal
         readings[q.start] = read_quantity(text, q, previous_end, "")
         previous_end = q.end
     base_of = {start: r.base for start, r in readings.items() if r.base}
-    for b in find_breakdowns(text, numbers, base_of):
+    breakdowns = find_breakdowns(text, numbers, base_of)
+    for b in breakdowns:
         whole = readings.get(b.whole.start)
         for part in b.parts:
             if whole and whole.base and not readings[part.start].base:
@@ -49,7 +50,20 @@ def read_concepts(text: str, numbers: list[Quantity], single_project: bool = Fal
             fact = fact_from(text, q, reading, single_project)
             if fits(fact.concept, q):
                 facts.append(fact)
-    return facts, {start: r.base for start, r in readings.items() if r.base}
+    return drop_shares(facts, breakdowns), {start: r.base for start, r in readings.items() if r.base}
+
+
+def drop_shares(facts: list[Fact], breakdowns: list) -> list[Fact]:
+    """A 其中 part read as the very concept of its whole ("项目执行金额329.13万元,其中:重点项目…
+    执行金额273.32万元") is a share of it, not a restatement: it stays unbound."""
+    concept_at = {(f.start, f.subject): f.concept for f in facts}
+    shares = set()
+    for b in breakdowns:
+        whole = next((f for f in facts if f.start == b.whole.start), None)
+        for part in b.parts:
+            if whole and concept_at.get((part.start, whole.subject)) == whole.concept:
+                shares.add(part.start)
+    return [f for f in facts if f.start not in shares]
 
 
 def document_kind(text: str, has_table_block: bool) -> str:

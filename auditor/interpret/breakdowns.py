@@ -18,7 +18,9 @@ MONEY = {"元", "万元", "亿元", "千元"}
 # 其中 opens a breakdown; so does ",为" right after an amount ("124.23万元,为桂花村…25万元,…").
 MARKER = regex.compile(r"其中|(?<=[元人个项件户]\s*),\s*为(?=\p{Han})")
 # A list that names examples only: it ends in 等 (… 250万元等。).
-OPEN_END = regex.compile(r"等(?:等)?(?:[\p{Han}]{0,4})?\s*[。;]?\s*$")
+# The list names examples only when 等 follows its last figure ("…250万元等。"); a 等 closing a
+# description after it ("项目支出329.13万元,主要用于…缴纳等。") does not open the list.
+OPEN_END = regex.compile(r"^\s*(?:等|\p{Han}{0,6}等(?:项目|方面|支出|费用|资金)?\s*[。;]?\s*$)")
 
 
 def same_family(a: Quantity, b: Quantity) -> bool:

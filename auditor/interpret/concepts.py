@@ -47,9 +47,11 @@ def compose(base: str, part: str) -> str:
         return "spending." + part
     if base == "spending.total":
         return "spending." + part
-    if base.startswith(("budget.adjustment", "score.")):
-        return base
-    return f"{base}.{part}"
+    if base == "execution.rate":
+        return "execution.rate." + part.split(".")[0]
+    if base in ("budget.initial", "budget.adjusted"):
+        return f"{base}.{part.split('.')[0]}"
+    return base  # rates of their own (政府采购执行率 …) and adjustments have no parts
 
 
 def read_window(text: str, start: int, end: int) -> tuple[Hit | None, Hit | None]:

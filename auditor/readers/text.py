@@ -16,15 +16,25 @@ PAGE_GAP = 3
 LINE_BREAK = regex.compile(r"\r\n|\r|\n")
 
 
+def looks_like_text(text: str) -> bool:
+    """Mostly CJK, ASCII and common punctuation: what a report decoded right looks like."""
+    sample = text[:2000]
+    readable = sum(1 for ch in sample if ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+    return readable >= 0.8 * len(sample)
+
+
 def decode(data: bytes, path: str) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise ReadError(path, f"UTF-16 文本无法解码（第 {exc.start} 字节）") from None
+        if not looks_like_text(text):  # bytes that merely start like a UTF-16 mark
+            raise ReadError(path, "不是文本文件（以 UTF-16 标记开头，但内容无法识别）")
+        return text
     if b"\x00" in data[:4096]:
         raise ReadError(path, "不是文本文件（含二进制内容）")
     for encoding in ("utf-8", "gb18030"):

@@ -42,7 +42,7 @@ IDENTIFIERS: list[tuple[str, regex.Pattern[str]]] = [
 
 # ASCII digits only ([0-9], not \d): readers fold full-width digits, and Decimal cannot read
 # every character regex calls a digit (regex knows newer Unicode than the decimal module).
-ARABIC = regex.compile(r"(?<![0-9.,])(?:(?<=^|[\s|(:,;])-)?(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?")
+ARABIC = regex.compile(r"(?<![0-9.,])(?:(?<=^|[\s|(:,;为是]|\p{Han})-)?(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?")
 RANGE_JOIN = regex.compile(r"\s*(?:[-—–~～]|至|到)\s*")
 PERCENT_WORDS = regex.compile(r"百分之\s*([0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)")
 

@@ -52,7 +52,7 @@ def document_json(audit: Audit, show_all: bool) -> dict[str, Any]:
 
 
 def render_json(audits: list[Audit], version: str, show_all: bool = False) -> str:
-    payload = {"tool": {"name": "auditor", "version": version,
-                        "rules": audits[0].rules_version if audits else ""},
+    rules = next((a.rules_version for a in audits if a.rules_version), "")
+    payload = {"tool": {"name": "auditor", "version": version, "rules": rules},
                "documents": [document_json(a, show_all) for a in audits]}
     return json.dumps(payload, ensure_ascii=False, indent=2)
