@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from auditor import __version__
 from auditor.checks.ruleset import RuleFileError, load_rules
@@ -18,26 +19,32 @@ KINDS = ("department", "project", "table", "unknown")  # report kinds, each with
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # misuse is exit 2, in Chinese
+    def error(self, message: str) -> NoReturn:  # misuse is exit 2, in Chinese
         self.print_usage(sys.stderr)
         sys.stderr.write(f"auditor: 参数错误：{message}\n")
         sys.exit(EXIT_TROUBLE)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="auditor", description="核对预算绩效自评报告中的数字：比率、合计、得分、等级、个数。")
+    parser = Parser(
+        prog="auditor", description="核对预算绩效自评报告中的数字：比率、合计、得分、等级、个数。"
+    )
     parser.add_argument("--version", action="version", version=f"auditor {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="核对一份或多份报告")
     check.add_argument("files", nargs="+", metavar="FILE")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    check.add_argument(
+        "--format", choices=("text", "json"), default="text", help="输出格式（默认 text）"
+    )
     check.add_argument("--rules", metavar="PATH", help="规则文件或规则目录（默认使用内置规则）")
     check.add_argument("--select", metavar="IDS", default="", help="只运行这些规则（逗号分隔）")
     check.add_argument("--ignore", metavar="IDS", default="", help="不运行这些规则（逗号分隔）")
     check.add_argument("--all", action="store_true", help="同时列出成立的关系")
     rules = sub.add_parser("rules", help="列出规则")
     rules.add_argument("--rules", metavar="PATH")
-    rules.add_argument("--kind", default="department", choices=KINDS, help="报告类型（默认 department）")
+    rules.add_argument(
+        "--kind", default="department", choices=KINDS, help="报告类型（默认 department）"
+    )
     return parser
 
 
@@ -48,7 +55,9 @@ def id_set(text: str) -> frozenset[str]:
 def check_ids(ids: frozenset[str], known: set[str], flag: str) -> None:
     unknown = sorted(ids - known)
     if unknown:
-        raise RuleFileError(f"{flag}: 未知的规则 {', '.join(unknown)}（可用：{', '.join(sorted(known))}）")
+        raise RuleFileError(
+            f"{flag}: 未知的规则 {', '.join(unknown)}（可用：{', '.join(sorted(known))}）"
+        )
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -57,7 +66,11 @@ def run_check(args: argparse.Namespace) -> int:
     check_ids(options.select, known, "--select")
     check_ids(options.ignore, known, "--ignore")
     audits = [audit_file(path, options) for path in args.files]
-    output = render_json(audits, __version__, args.all) if args.format == "json" else render_text(audits, args.all)
+    output = (
+        render_json(audits, __version__, args.all)
+        if args.format == "json"
+        else render_text(audits, args.all)
+    )
     sys.stdout.write(output + "\n")
     for audit in audits:
         for error in audit.errors:

@@ -22,8 +22,11 @@ class Options:
 
 
 def pick_rules(ruleset: RuleSet, options: Options) -> RuleSet:
-    rules = tuple(r for r in ruleset.rules
-                  if (not options.select or r.id in options.select) and r.id not in options.ignore)
+    rules = tuple(
+        r
+        for r in ruleset.rules
+        if (not options.select or r.id in options.select) and r.id not in options.ignore
+    )
     return replace(ruleset, rules=rules)
 
 

@@ -91,8 +91,13 @@ def run_process(argv: Argv) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(elapsed, usage.ru_maxrss, proc.returncode,
-                   out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+        return Run(
+            elapsed,
+            usage.ru_maxrss,
+            proc.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
 
 
 def verify(case: Case, argv: Argv, run: Run) -> None:
@@ -122,8 +127,12 @@ def gnu_time_rss(argv: Argv) -> int | None:
     if gnu_time is None:
         return None
     with tempfile.NamedTemporaryFile("r") as out:
-        proc = subprocess.run((gnu_time, "-f", "%M", "-o", out.name, *argv), cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.run(
+            (gnu_time, "-f", "%M", "-o", out.name, *argv),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         lines = out.read().split()  # "Command exited with non-zero status 1" comes first
     if proc.returncode not in (0, 1) or not lines or not lines[-1].isdigit():
         return None
@@ -198,8 +207,10 @@ def ratios(results: Sequence[Result]) -> dict[str, dict[str, float]]:
     by_name = {r.case.name: r for r in results}
     audit = by_name["audit seed"]
     out = {}
-    for label, base in (("audit / bare start-up", "bare start-up"),
-                        ("audit / bare jieba import+cut", "bare jieba import+cut")):
+    for label, base in (
+        ("audit / bare start-up", "bare start-up"),
+        ("audit / bare jieba import+cut", "bare jieba import+cut"),
+    ):
         ref = by_name[base]
         out[label] = {
             "median": statistics.median(audit.seconds) / statistics.median(ref.seconds),
@@ -208,20 +219,29 @@ def ratios(results: Sequence[Result]) -> dict[str, dict[str, float]]:
     return out
 
 
-def print_report(results: Sequence[Result], in_proc: dict[str, Any],
-                 rat: dict[str, dict[str, float]], repeat: int, rss_method: str) -> None:
+def print_report(
+    results: Sequence[Result],
+    in_proc: dict[str, Any],
+    rat: dict[str, dict[str, float]],
+    repeat: int,
+    rss_method: str,
+) -> None:
     width = max(len(r.case.name) for r in results)
-    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {repeat} repeats, "
-          "wall time of whole processes")
+    print(
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {repeat} repeats, "
+        "wall time of whole processes"
+    )
     print(f"{'':<{width}}  {'median':>9}  {'min':>9}  {'peak RSS':>10}   (RSS by {rss_method})")
     for r in results:
         median, fastest = statistics.median(r.seconds), min(r.seconds)
         rss_mib = r.peak_rss_kib / 1024
         print(f"{r.case.name:<{width}}  {median:>8.3f}s  {fastest:>8.3f}s  {rss_mib:>6.1f} MiB")
     print()
-    print(f"in process: import auditor.pipeline {in_proc['import_s']:.3f}s, "
-          f"first audit_file {in_proc['first_call_s']:.3f}s, "
-          f"warm median {in_proc['warm_median_s']:.4f}s (min {in_proc['warm_min_s']:.4f}s)")
+    print(
+        f"in process: import auditor.pipeline {in_proc['import_s']:.3f}s, "
+        f"first audit_file {in_proc['first_call_s']:.3f}s, "
+        f"warm median {in_proc['warm_median_s']:.4f}s (min {in_proc['warm_min_s']:.4f}s)"
+    )
     print()
     for label, value in rat.items():
         print(f"{label}: {value['median']:.2f}x median, {value['min']:.2f}x min")
@@ -230,8 +250,12 @@ def print_report(results: Sequence[Result], in_proc: dict[str, Any],
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=10, help="runs of each case (default 10)")
-    parser.add_argument("--corpus", type=Path, default=None,
-                        help=f"folder of */report.txt (default {DEFAULT_CORPUS} if present)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help=f"folder of */report.txt (default {DEFAULT_CORPUS} if present)",
+    )
     parser.add_argument("--json", action="store_true", help="print machine-readable results")
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -255,16 +279,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     in_proc = measure_in_process(args.repeat)
     rat = ratios(results)
     if args.json:
-        print(json.dumps({
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "repeat": args.repeat,
-            "corpus": str(args.corpus) if args.corpus else None,
-            "rss_method": rss_method,
-            "subprocess": {r.case.name: r.summary() for r in results},
-            "in_process": in_proc,
-            "ratios": rat,
-        }, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "repeat": args.repeat,
+                    "corpus": str(args.corpus) if args.corpus else None,
+                    "rss_method": rss_method,
+                    "subprocess": {r.case.name: r.summary() for r in results},
+                    "in_process": in_proc,
+                    "ratios": rat,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         print_report(results, in_proc, rat, args.repeat, rss_method)
     return 0

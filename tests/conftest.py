@@ -24,4 +24,5 @@ def broken(audit: Audit) -> list:
 def check_text():
     def run(text: str, **options) -> Audit:
         return audit_text(text, Options(strict=True, **options))
+
     return run

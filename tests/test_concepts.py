@@ -16,7 +16,10 @@ LEXICON = Path(__file__).resolve().parent.parent / "auditor" / "interpret" / "da
 
 def test_every_dictionary_concept_is_known() -> None:
     bases = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))["bases"]
-    signed = {"budget.adjustment.decrease", "budget.adjustment.increase"}  # folded into budget.adjustment
+    signed = {
+        "budget.adjustment.decrease",
+        "budget.adjustment.increase",
+    }  # folded into budget.adjustment
     assert set(bases) - signed <= CONCEPTS
 
 
@@ -24,7 +27,9 @@ def test_every_concept_a_rule_names_is_known() -> None:
     for kind in ("department", "project", "table", "unknown"):
         for rule in load_rules(kind).rules:
             for key in CONCEPT_PARAMS & set(rule.params):
-                names = rule.params[key] if isinstance(rule.params[key], list) else [rule.params[key]]
+                names = (
+                    rule.params[key] if isinstance(rule.params[key], list) else [rule.params[key]]
+                )
                 assert set(names) <= CONCEPTS, (rule.id, key)
 
 

@@ -26,24 +26,33 @@ def source_char(raw: list[str], doc, offset: int) -> str:
 
 # --- encodings --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data", [
-    pytest.param(SAMPLE.encode("utf-8"), id="utf-8"),
-    pytest.param(codecs.BOM_UTF8 + SAMPLE.encode("utf-8"), id="utf-8-bom"),
-    pytest.param(SAMPLE.encode("gbk"), id="gbk"),
-    pytest.param(SAMPLE.encode("gb18030"), id="gb18030"),
-    pytest.param(codecs.BOM_UTF16_LE + SAMPLE.encode("utf-16-le"), id="utf-16-le-bom"),
-    pytest.param(codecs.BOM_UTF16_BE + SAMPLE.encode("utf-16-be"), id="utf-16-be-bom"),
-])
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(SAMPLE.encode("utf-8"), id="utf-8"),
+        pytest.param(codecs.BOM_UTF8 + SAMPLE.encode("utf-8"), id="utf-8-bom"),
+        pytest.param(SAMPLE.encode("gbk"), id="gbk"),
+        pytest.param(SAMPLE.encode("gb18030"), id="gb18030"),
+        pytest.param(codecs.BOM_UTF16_LE + SAMPLE.encode("utf-16-le"), id="utf-16-le-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + SAMPLE.encode("utf-16-be"), id="utf-16-be-bom"),
+    ],
+)
 def test_decode(data: bytes) -> None:
     assert decode(data, "r.txt") == SAMPLE  # the BOM is not part of the text
 
 
-@pytest.mark.parametrize("data,reason", [
-    pytest.param(b"\x81", "无法识别的文本编码", id="undecodable"),
-    pytest.param(b"\x80\x80\xff", "无法识别的文本编码", id="undecodable-high-bytes"),
-    pytest.param(b"PK\x03\x04\x14\x00\x00\x00", "不是文本文件", id="binary-with-nul"),
-    pytest.param(codecs.BOM_UTF16_LE + b"\x00\xd8", "UTF-16 文本无法解码", id="utf-16-lone-surrogate"),
-])
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        pytest.param(b"\x81", "无法识别的文本编码", id="undecodable"),
+        pytest.param(b"\x80\x80\xff", "无法识别的文本编码", id="undecodable-high-bytes"),
+        pytest.param(b"PK\x03\x04\x14\x00\x00\x00", "不是文本文件", id="binary-with-nul"),
+        pytest.param(
+            codecs.BOM_UTF16_LE + b"\x00\xd8", "UTF-16 文本无法解码", id="utf-16-lone-surrogate"
+        ),
+    ],
+)
 def test_decode_refuses(data: bytes, reason: str) -> None:
     with pytest.raises(ReadError, match=f"^bad.txt: {reason}") as raised:
         decode(data, "bad.txt")
@@ -74,14 +83,22 @@ def test_read_missing_file(tmp_path) -> None:
 
 # --- folding and spaces -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw,text", [
-    pytest.param("（一）预算数：１２３４．５０万元，占比５０％", "(一)预算数:1234.50万元,占比50%", id="full-width"),
-    pytest.param("预算　执行率 为 90 %", "预算执行率为90 %", id="spaces-next-to-chinese"),
-    pytest.param("编号 0 0 0 结束", "编号0 0 0结束", id="single-space-between-ascii"),
-    pytest.param("A \t B", "A B", id="spaces-collapse"),
-    pytest.param("  缩进的段落  ", "缩进的段落", id="edges-trimmed"),
-    pytest.param("依据财预﹝2022﹞105号", "依据财预〔2022〕105号", id="small-form-brackets"),
-])
+
+@pytest.mark.parametrize(
+    "raw,text",
+    [
+        pytest.param(
+            "（一）预算数：１２３４．５０万元，占比５０％",
+            "(一)预算数:1234.50万元,占比50%",
+            id="full-width",
+        ),
+        pytest.param("预算　执行率 为 90 %", "预算执行率为90 %", id="spaces-next-to-chinese"),
+        pytest.param("编号 0 0 0 结束", "编号0 0 0结束", id="single-space-between-ascii"),
+        pytest.param("A \t B", "A B", id="spaces-collapse"),
+        pytest.param("  缩进的段落  ", "缩进的段落", id="edges-trimmed"),
+        pytest.param("依据财预﹝2022﹞105号", "依据财预〔2022〕105号", id="small-form-brackets"),
+    ],
+)
 def test_folding(raw: str, text: str) -> None:
     doc = document_from_text(raw)
     assert doc.text == text + "\n"
@@ -91,8 +108,17 @@ def test_folding(raw: str, text: str) -> None:
         assert raw[origin.column] in (ch, *FULL_WIDTH.get(ch, ""))
 
 
-FULL_WIDTH = {"(": "（", ")": "）", ":": "：", ",": "，", "%": "％", ".": "．", "〔": "﹝", "〕": "﹞",
-              **{d: chr(ord(d) + 0xFEE0) for d in "0123456789"}}
+FULL_WIDTH = {
+    "(": "（",
+    ")": "）",
+    ":": "：",
+    ",": "，",
+    "%": "％",
+    ".": "．",
+    "〔": "﹝",
+    "〕": "﹞",
+    **{d: chr(ord(d) + 0xFEE0) for d in "0123456789"},
+}
 
 
 def test_crlf_lines_keep_columns() -> None:
@@ -124,17 +150,30 @@ def test_hard_wrapped_lines_joined() -> None:
 
 def test_short_lines_not_joined() -> None:
     # no common width: each line is its own paragraph
-    lines = ["一、概况", "预算数为12万元", "执行率为90%", "得分9分", "总体较好", "评价等级为良", "问题", "无", "完"]
+    lines = [
+        "一、概况",
+        "预算数为12万元",
+        "执行率为90%",
+        "得分9分",
+        "总体较好",
+        "评价等级为良",
+        "问题",
+        "无",
+        "完",
+    ]
     assert document_from_text(wrapped(*lines)).text == "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("heading", [
-    pytest.param("二、部门单位整体支出管理及使用情况", id="chinese-ordinal"),
-    pytest.param("(三)部门单位整体预算规模", id="parenthesized"),
-    pytest.param("（三）部门单位整体预算规模", id="parenthesized-full-width"),
-    pytest.param("3.全年预算执行情况", id="arabic-dot"),
-    pytest.param("第二章 绩效分析", id="chapter"),
-])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        pytest.param("二、部门单位整体支出管理及使用情况", id="chinese-ordinal"),
+        pytest.param("(三)部门单位整体预算规模", id="parenthesized"),
+        pytest.param("（三）部门单位整体预算规模", id="parenthesized-full-width"),
+        pytest.param("3.全年预算执行情况", id="arabic-dot"),
+        pytest.param("第二章 绩效分析", id="chapter"),
+    ],
+)
 def test_heading_after_full_line_starts_new_line(heading: str) -> None:
     lines = [FILLER[k : k + 28] for k in range(0, 10)]
     doc = document_from_text(wrapped(*lines[:5], heading, *lines[5:]))
@@ -147,7 +186,9 @@ def test_seed_hard_wrap_joined_with_source_map() -> None:
     raw = SEED.read_text(encoding="utf-8").split("\n")
     assert "全年实际支出资金2522.66万元" in doc.text
     at = doc.text.index("全年实际支出资金2522.66万元") + len("全年实际支出资金")
-    holder = next(n for n, line in enumerate(raw, start=1) if line.endswith("全年实际支出资金2522.66"))
+    holder = next(
+        n for n, line in enumerate(raw, start=1) if line.endswith("全年实际支出资金2522.66")
+    )
     origin = doc.origins[at]
     assert (origin.line, origin.column) == (holder, raw[holder - 1].index("2522.66"))
     unit = doc.origins[at + len("2522.66")]
@@ -169,11 +210,17 @@ def test_seed_word_joined_across_page_break() -> None:
 
 def test_seed_headings_on_their_own_lines() -> None:
     text = read_text(SEED).text
-    for heading in ("一、基本概况", "(二)部门单位年度重点工作", "3.全年预算执行情况", "四、评价结论"):
+    for heading in (
+        "一、基本概况",
+        "(二)部门单位年度重点工作",
+        "3.全年预算执行情况",
+        "四、评价结论",
+    ):
         assert f"\n{heading}\n" in text
 
 
 # --- pages and page numbers ---------------------------------------------------------------------
+
 
 def pages(*bodies: str, gap: str = "\n\n\n\n") -> str:
     return gap.join(bodies) + "\n"
@@ -204,17 +251,27 @@ def test_form_feed_breaks_pages_and_keeps_line_numbers() -> None:
     assert (heading.page, heading.line, heading.column) == (2, 3, 1)  # column 0 is the form feed
 
 
-@pytest.mark.parametrize("numbers", [
-    pytest.param(("1", "2", "3"), id="bare"),
-    pytest.param(("- 1 -", "- 2 -", "- 3 -"), id="dashed"),
-    pytest.param(("—1—", "—2—", "—3—"), id="em-dashed"),
-    pytest.param(("第1页", "第2页", "第3页"), id="di-ye"),
-    pytest.param(("第1页 共3页", "第2页 共3页", "第3页 共3页"), id="di-ye-gong"),
-    pytest.param(("1/3", "2/3", "3/3"), id="slash"),
-])
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        pytest.param(("1", "2", "3"), id="bare"),
+        pytest.param(("- 1 -", "- 2 -", "- 3 -"), id="dashed"),
+        pytest.param(("—1—", "—2—", "—3—"), id="em-dashed"),
+        pytest.param(("第1页", "第2页", "第3页"), id="di-ye"),
+        pytest.param(("第1页 共3页", "第2页 共3页", "第3页 共3页"), id="di-ye-gong"),
+        pytest.param(("1/3", "2/3", "3/3"), id="slash"),
+    ],
+)
 def test_rising_page_numbers_dropped(numbers: tuple[str, ...]) -> None:
-    bodies = [f"{title}\n{line}\n{number}" for title, line, number in
-              zip(("一、概况", "二、目标", "三、结论"), ("预算数12万元", "完成5个项目", "得分90分"), numbers, strict=True)]
+    bodies = [
+        f"{title}\n{line}\n{number}"
+        for title, line, number in zip(
+            ("一、概况", "二、目标", "三、结论"),
+            ("预算数12万元", "完成5个项目", "得分90分"),
+            numbers,
+            strict=True,
+        )
+    ]
     doc = document_from_text(pages(*bodies))
     assert doc.text == "一、概况\n预算数12万元\n二、目标\n完成5个项目\n三、结论\n得分90分\n"
 
@@ -241,13 +298,20 @@ def test_running_header_on_three_pages_dropped() -> None:
 
 # --- pipe tables --------------------------------------------------------------------------------
 
+
 def cells(doc, table: int = 0) -> list[list[tuple[str, int, int]]]:
-    return [[(doc.text[c.start : c.end], c.row, c.col) for c in row] for row in doc.tables[table].rows]
+    return [
+        [(doc.text[c.start : c.end], c.row, c.col) for c in row] for row in doc.tables[table].rows
+    ]
 
 
 def test_pipe_rows_become_cells() -> None:
-    doc = document_from_text("一、资金情况\n项目 | 预算数 | 执行数\n社区经费 | 478.78 | 273.32\n结论段落。\n")
-    assert doc.text == "一、资金情况\n项目 | 预算数 | 执行数\n社区经费 | 478.78 | 273.32\n结论段落。\n"
+    doc = document_from_text(
+        "一、资金情况\n项目 | 预算数 | 执行数\n社区经费 | 478.78 | 273.32\n结论段落。\n"
+    )
+    assert (
+        doc.text == "一、资金情况\n项目 | 预算数 | 执行数\n社区经费 | 478.78 | 273.32\n结论段落。\n"
+    )
     assert cells(doc) == [
         [("项目", 0, 0), ("预算数", 0, 1), ("执行数", 0, 2)],
         [("社区经费", 1, 0), ("478.78", 1, 1), ("273.32", 1, 2)],

@@ -16,17 +16,40 @@ from auditor.recognize.chinese import NUMERAL
 
 FAST = settings(max_examples=200, deadline=None)
 
-LABELS = ["预算数", "执行金额为", "预算执行率", "自评得分", "受理信访案件", "其中:", "合计", "实际完成值为"]
+LABELS = [
+    "预算数",
+    "执行金额为",
+    "预算执行率",
+    "自评得分",
+    "受理信访案件",
+    "其中:",
+    "合计",
+    "实际完成值为",
+]
 UNITS = ["万元", "元", "亿元", "%", "分", "个", "项", "人", "人次", "件", "户", "亩"]
 ENDINGS = ["", "。", ",", ";", "\n"]
 # Comparator and approximation words with what they mean: (word, comparator, approximate).
-BEFORE = [("", "", False), ("不低于", ">=", False), ("大于等于", ">=", False), ("≥", ">=", False),
-          ("不超过", "<=", False), ("≤", "<=", False), ("约", "", True), ("近", "", True)]
+BEFORE = [
+    ("", "", False),
+    ("不低于", ">=", False),
+    ("大于等于", ">=", False),
+    ("≥", ">=", False),
+    ("不超过", "<=", False),
+    ("≤", "<=", False),
+    ("约", "", True),
+    ("近", "", True),
+]
 
 # Below 10^10: eleven digits starting 13-19 are a mobile phone number, not a figure.
 figures = st.integers(min_value=0, max_value=4).flatmap(
-    lambda places: st.decimals(min_value=0, max_value=Decimal(10) ** 10 - 1, places=places,
-                               allow_nan=False, allow_infinity=False))
+    lambda places: st.decimals(
+        min_value=0,
+        max_value=Decimal(10) ** 10 - 1,
+        places=places,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+)
 
 
 def printed(value: Decimal, thousands: bool) -> str:
@@ -38,8 +61,16 @@ def decimals_of(value: Decimal) -> int:
 
 
 @FAST
-@given(st.sampled_from(LABELS), figures, st.booleans(), st.sampled_from(UNITS), st.sampled_from(ENDINGS))
-def test_printed_figure_round_trips(label: str, value: Decimal, thousands: bool, unit: str, ending: str) -> None:
+@given(
+    st.sampled_from(LABELS),
+    figures,
+    st.booleans(),
+    st.sampled_from(UNITS),
+    st.sampled_from(ENDINGS),
+)
+def test_printed_figure_round_trips(
+    label: str, value: Decimal, thousands: bool, unit: str, ending: str
+) -> None:
     figure = printed(value, thousands)
     text = f"{label}{figure}{unit}{ending}"
     [q] = [q for q in find_quantities(text) if q.kind == "number"]
@@ -52,8 +83,9 @@ def test_printed_figure_round_trips(label: str, value: Decimal, thousands: bool,
 
 @FAST
 @given(st.sampled_from(LABELS), st.sampled_from(BEFORE), figures, st.sampled_from(UNITS))
-def test_words_before_a_figure_join_its_span(label: str, before: tuple[str, str, bool], value: Decimal,
-                                             unit: str) -> None:
+def test_words_before_a_figure_join_its_span(
+    label: str, before: tuple[str, str, bool], value: Decimal, unit: str
+) -> None:
     word, comparator, approximate = before
     figure = printed(value, False)
     text = f"{label}{word}{figure}{unit}"
@@ -68,7 +100,9 @@ def full_width(text: str) -> str:
 
 @FAST
 @given(st.sampled_from(LABELS), figures, st.booleans(), st.sampled_from(["万元", "%", "分", "个"]))
-def test_full_width_figure_reads_as_printed(label: str, value: Decimal, thousands: bool, unit: str) -> None:
+def test_full_width_figure_reads_as_printed(
+    label: str, value: Decimal, thousands: bool, unit: str
+) -> None:
     figure = printed(value, thousands)
     raw = f"{label}{full_width(figure + unit)}"
     doc = document_from_text(raw)
@@ -80,14 +114,19 @@ def test_full_width_figure_reads_as_printed(label: str, value: Decimal, thousand
 
 
 # Text made of what reports are made of, plus anything at all.
-REPORT_CHARS = ("预算执行率万元亿元分别析人员个项件户亩余多约近左右以上以下以内及不低于少超过控制在大等"
-                "第年度月日号百分之零〇一二两三四五六七八九十百千“”〔〕﹝﹞（）：，％．。；、　")
-report_text = st.text(st.one_of(
-    st.sampled_from(REPORT_CHARS),
-    st.sampled_from("0123456789.,-%:()| ~=≥≤≦≧═"),
-    st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E),
-    st.characters(codec="utf-8"),
-), max_size=60)
+REPORT_CHARS = (
+    "预算执行率万元亿元分别析人员个项件户亩余多约近左右以上以下以内及不低于少超过控制在大等"
+    "第年度月日号百分之零〇一二两三四五六七八九十百千“”〔〕﹝﹞（）：，％．。；、　"
+)
+report_text = st.text(
+    st.one_of(
+        st.sampled_from(REPORT_CHARS),
+        st.sampled_from("0123456789.,-%:()| ~=≥≤≦≧═"),
+        st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=60,
+)
 
 
 @FAST
@@ -104,12 +143,15 @@ def test_find_quantities_total(text: str) -> None:
             assert set(figure) <= set(NUMERAL), figure
 
 
-raw_text = st.text(st.one_of(
-    st.sampled_from(REPORT_CHARS),
-    st.sampled_from("0123456789.,-%|  \t\n\n\n\r\f"),
-    st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E),
-    st.characters(codec="utf-8"),
-), max_size=200)
+raw_text = st.text(
+    st.one_of(
+        st.sampled_from(REPORT_CHARS),
+        st.sampled_from("0123456789.,-%|  \t\n\n\n\r\f"),
+        st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=200,
+)
 
 
 def folds_to(raw: str, ch: str) -> bool:

@@ -19,18 +19,36 @@ def seed():
 
 
 def values(audit, concept: str, subject: str | None = None) -> set[Decimal]:
-    return {Decimal(f.value) for f in audit.facts.facts
-            if f.concept == concept and (subject is None or f.subject == subject)}
+    return {
+        Decimal(f.value)
+        for f in audit.facts.facts
+        if f.concept == concept and (subject is None or f.subject == subject)
+    }
 
 
-@pytest.mark.parametrize("concept,value", [
-    ("budget.initial", "2872.68"), ("budget.initial.basic", "1906.42"), ("budget.initial.project", "966.26"),
-    ("budget.adjustment", "-92.05"), ("budget.adjusted", "2780.63"), ("budget.adjustment_rate", "3.20"),
-    ("spending.total", "2522.66"), ("spending.basic", "2193.53"), ("spending.project", "329.13"),
-    ("execution.rate", "90.72"), ("execution.score", "9.07"), ("score.total", "84.41"),
-    ("project.count", "5"), ("budget.adjusted.basic", "2222.71"), ("budget.basic.personnel", "2130.53"),
-    ("budget.basic.public", "92.18"), ("execution.rate.basic", "98.69"), ("execution.rate.project", "84.94"),
-])
+@pytest.mark.parametrize(
+    "concept,value",
+    [
+        ("budget.initial", "2872.68"),
+        ("budget.initial.basic", "1906.42"),
+        ("budget.initial.project", "966.26"),
+        ("budget.adjustment", "-92.05"),
+        ("budget.adjusted", "2780.63"),
+        ("budget.adjustment_rate", "3.20"),
+        ("spending.total", "2522.66"),
+        ("spending.basic", "2193.53"),
+        ("spending.project", "329.13"),
+        ("execution.rate", "90.72"),
+        ("execution.score", "9.07"),
+        ("score.total", "84.41"),
+        ("project.count", "5"),
+        ("budget.adjusted.basic", "2222.71"),
+        ("budget.basic.personnel", "2130.53"),
+        ("budget.basic.public", "92.18"),
+        ("execution.rate.basic", "98.69"),
+        ("execution.rate.project", "84.94"),
+    ],
+)
 def test_key_figures(seed, concept: str, value: str) -> None:
     assert values(seed, concept) == {Decimal(value)}
 
@@ -42,9 +60,14 @@ def test_grade(seed) -> None:
 def test_eight_indicators(seed) -> None:
     weights = [(i.name, i.weight.value, i.score.value) for i in seed.facts.indicators]
     assert weights == [
-        ("公务用车经费下降率", 8, 8), ("预算经费", 12, 12), ("项目支出预算执行率", 12, Decimal("7.08")),
-        ("政府采购执行率", 8, 8), ("12345热线事件办结率", 10, 10), ("受理信访案件", 15, 15),
-        ("解决就业人数", 15, Decimal("5.26")), ("受益人员满意度", 10, 10),
+        ("公务用车经费下降率", 8, 8),
+        ("预算经费", 12, 12),
+        ("项目支出预算执行率", 12, Decimal("7.08")),
+        ("政府采购执行率", 8, 8),
+        ("12345热线事件办结率", 10, 10),
+        ("受理信访案件", 15, 15),
+        ("解决就业人数", 15, Decimal("5.26")),
+        ("受益人员满意度", 10, 10),
     ]
 
 
@@ -67,13 +90,23 @@ def test_project_rate_explained(seed) -> None:
 
 def test_relations_that_hold_are_checked(seed) -> None:
     holding = {(f.rule, f.stated) for f in seed.findings if f.holds is True}
-    for expected in [("execution-rate", "90.72%"), ("adjusted-budget", "2780.63万元"),
-                     ("initial-budget-parts", "2872.68万元"), ("spending-parts", "2522.66万元"),
-                     ("basic-budget-parts", "2222.71万元"), ("basic-execution-rate", "98.69%"),
-                     ("adjustment-rate", "3.20%"), ("execution-score", "9.07分"),
-                     ("total-score", "84.41分"), ("grade-band", "良"), ("indicator-score-completion", "7.08分"),
-                     ("indicator-score", "5.26分"), ("indicator-completion", "35.09%"),
-                     ("indicator-completion", "160%"), ("adjusted-budget-parts", "2780.63万元")]:
+    for expected in [
+        ("execution-rate", "90.72%"),
+        ("adjusted-budget", "2780.63万元"),
+        ("initial-budget-parts", "2872.68万元"),
+        ("spending-parts", "2522.66万元"),
+        ("basic-budget-parts", "2222.71万元"),
+        ("basic-execution-rate", "98.69%"),
+        ("adjustment-rate", "3.20%"),
+        ("execution-score", "9.07分"),
+        ("total-score", "84.41分"),
+        ("grade-band", "良"),
+        ("indicator-score-completion", "7.08分"),
+        ("indicator-score", "5.26分"),
+        ("indicator-completion", "35.09%"),
+        ("indicator-completion", "160%"),
+        ("adjusted-budget-parts", "2780.63万元"),
+    ]:
         assert expected in holding
 
 

@@ -54,7 +54,9 @@ def quotient(ctx: Context, n: Fact, d: Fact, fallback: bool) -> Quotient:
         if num_parts and den_parts:
             how = f"其中各行合计 {plain(num_parts[0].mid)} ÷ {plain(den_parts[0].mid)}"
             return Quotient(num_parts[0] / den_parts[0], how, num_parts[1] + den_parts[1])
-    return Quotient(ratio, f"{ctx.figure_text(figure(n))} ÷ {ctx.figure_text(figure(d))}", (span(n), span(d)))
+    return Quotient(
+        ratio, f"{ctx.figure_text(figure(n))} ÷ {ctx.figure_text(figure(d))}", (span(n), span(d))
+    )
 
 
 def other_base(ctx: Context, rule: Rule, f: Fact, n: Fact, d: Fact, percent: bool) -> str:
@@ -77,7 +79,15 @@ def ratio_verdict(rule: Rule, ctx: Context, f: Fact, n: Fact, d: Fact) -> Verdic
     ratio, how = q.ratio, q.how
     stated_text = ctx.figure_text(figure(f))
     if ratio is None:
-        return Verdict(None, span(f), stated_text, "", f"{label_of(f)}：分母为 0，无法计算", q.inputs, subject=f.subject)
+        return Verdict(
+            None,
+            span(f),
+            stated_text,
+            "",
+            f"{label_of(f)}：分母为 0，无法计算",
+            q.inputs,
+            subject=f.subject,
+        )
     computed = ratio.scale(HUNDRED) if percent else ratio
     if figure(f).value >= 0 and computed.hi < 0:
         computed = computed.negate()  # 调减 3.20%: the rate is stated unsigned
@@ -90,8 +100,17 @@ def ratio_verdict(rule: Rule, ctx: Context, f: Fact, n: Fact, d: Fact) -> Verdic
         if other:
             message += f"；{other}"
             severity, reason = "warning", "base"
-    return Verdict(holds, span(f), stated_text, expected + unit, message, q.inputs,
-                   severity=severity, reason=reason, subject=f.subject)
+    return Verdict(
+        holds,
+        span(f),
+        stated_text,
+        expected + unit,
+        message,
+        q.inputs,
+        severity=severity,
+        reason=reason,
+        subject=f.subject,
+    )
 
 
 def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
@@ -114,12 +133,23 @@ def total_of(ctx: Context, facts: list[Fact]) -> Interval:
 
 def sum_verdict(ctx: Context, f: Fact, parts: list[Fact]) -> Verdict:
     total = total_of(ctx, parts)
-    holds, expected, reason = judge(figure(f), total, decimals=parts_decimals(figure(f), [figure(x) for x in parts]))
+    holds, expected, reason = judge(
+        figure(f), total, decimals=parts_decimals(figure(f), [figure(x) for x in parts])
+    )
     stated_text = ctx.figure_text(figure(f))
     how = " + ".join(ctx.figure_text(figure(x)) for x in parts)
     message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
-    return Verdict(holds, span(f), stated_text, expected + f.unit, message, tuple(span(x) for x in parts), reason=reason,
-                   subject=f.subject, gap=gap(figure(f), total))
+    return Verdict(
+        holds,
+        span(f),
+        stated_text,
+        expected + f.unit,
+        message,
+        tuple(span(x) for x in parts),
+        reason=reason,
+        subject=f.subject,
+        gap=gap(figure(f), total),
+    )
 
 
 def check_sum(rule: Rule, ctx: Context) -> list[Verdict]:
@@ -139,8 +169,16 @@ def difference_verdict(ctx: Context, f: Fact, base: Fact, change: Fact) -> Verdi
     sign = "−" if Decimal(change.value) < 0 else "+"
     how = f"{ctx.figure_text(figure(base))} {sign} {ctx.figure_text(figure(change)).lstrip('-−')}"
     message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
-    return Verdict(holds, span(f), stated_text, expected + f.unit, message, (span(base), span(change)), reason=reason,
-                   gap=gap(figure(f), computed))
+    return Verdict(
+        holds,
+        span(f),
+        stated_text,
+        expected + f.unit,
+        message,
+        (span(base), span(change)),
+        reason=reason,
+        gap=gap(figure(f), computed),
+    )
 
 
 def check_difference(rule: Rule, ctx: Context) -> list[Verdict]:
@@ -148,7 +186,9 @@ def check_difference(rule: Rule, ctx: Context) -> list[Verdict]:
     verdicts = []
     for f in ctx.of(p["result"]):
         choices = readings(ctx, [p["base"], p["change"]], f.subject, f.start)
-        verdict = first_holding([difference_verdict(ctx, f, base, change) for base, change in choices])
+        verdict = first_holding(
+            [difference_verdict(ctx, f, base, change) for base, change in choices]
+        )
         if verdict:
             verdicts.append(verdict)
     return verdicts
@@ -165,5 +205,15 @@ def check_at_most(rule: Rule, ctx: Context) -> list[Verdict]:
         holds = interval(figure(f)).lo <= interval(figure(limit)).hi
         stated = ctx.figure_text(figure(f))
         message = f"{label_of(f)} {ctx.shown(figure(f))} 超过{label_of(limit)} {ctx.shown(figure(limit))}，需说明原因"
-        verdicts.append(Verdict(holds, span(f), stated, f"≤ {ctx.shown(figure(limit))}", message, (span(limit),), subject=f.subject))
+        verdicts.append(
+            Verdict(
+                holds,
+                span(f),
+                stated,
+                f"≤ {ctx.shown(figure(limit))}",
+                message,
+                (span(limit),),
+                subject=f.subject,
+            )
+        )
     return verdicts

@@ -50,7 +50,16 @@ def evaluate(rule: Rule, ctx: Context, strict: bool) -> list[Verdict]:
         if strict:
             raise
         log.exception("rule %s crashed", rule.id)
-        return [Verdict(None, (0, 0), "", "", f"规则 {rule.id} 执行出错：{type(exc).__name__}: {exc}", reason="crash")]
+        return [
+            Verdict(
+                None,
+                (0, 0),
+                "",
+                "",
+                f"规则 {rule.id} 执行出错：{type(exc).__name__}: {exc}",
+                reason="crash",
+            )
+        ]
 
 
 # Kinds that flag a condition (spent over budget, a missing explanation, an odd year or name)
@@ -80,7 +89,12 @@ def mark_consequences(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, V
         rule, v = marked[k]
         blamed = [wrong[i] for i in v.inputs if i in wrong and i != v.stated]
         if blamed and explained(v, blamed):
-            marked[k] = (rule, replace(v, holds=None, message=v.message + "（系前述错误所致）", reason="consequence"))
+            marked[k] = (
+                rule,
+                replace(
+                    v, holds=None, message=v.message + "（系前述错误所致）", reason="consequence"
+                ),
+            )
         elif rule.kind not in FLAGS_ONLY:
             wrong[v.stated] = v
     return marked
@@ -89,21 +103,27 @@ def mark_consequences(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, V
 def explained(v: Verdict, blamed: list[Verdict]) -> bool:
     """Can the slips already found account for this gap? A total 3 points off is not explained by
     one score 0.01 off; when the units differ (a rate from a wrong amount) any slip may."""
-    if v.gap is None or any(b.gap is None or b.gap[1] != v.gap[1] for b in blamed):
+    gaps = [b.gap for b in blamed]
+    if v.gap is None or any(g is None or g[1] != v.gap[1] for g in gaps):
         return True
-    return v.gap[0] <= sum(b.gap[0] for b in blamed) * Decimal("1.0001") + Decimal("0.01")
+    explainable = sum((g[0] for g in gaps if g is not None), Decimal(0))
+    return v.gap[0] <= explainable * Decimal("1.0001") + Decimal("0.01")
 
 
 def drop_repeats(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, Verdict]]:
     """Two rules that find the same stated figure wrong with the same expectation say one thing;
     one indicator's score and completion rate disagreeing is one finding, on the score."""
     seen: set[tuple[tuple[int, int], str]] = set()
-    scored: set[str] = {v.subject for r, v in results if r.kind == "indicator-score" and v.holds is False}
+    scored: set[str] = {
+        v.subject for r, v in results if r.kind == "indicator-score" and v.holds is False
+    }
     kept = []
     for rule, v in results:
         if v.holds is False:
             key = (v.stated, v.expected)
-            if key in seen or (rule.kind in ("completion", "deviation-note") and v.subject in scored):
+            if key in seen or (
+                rule.kind in ("completion", "deviation-note") and v.subject in scored
+            ):
                 continue
             seen.add(key)
         kept.append((rule, v))
@@ -111,8 +131,21 @@ def drop_repeats(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, Verdic
 
 
 # Kinds whose messages describe the slip; a relation of theirs that holds is said plainly.
-PHRASED_AS_SLIP = {"score-cap", "label", "at-most", "subject-sum", "breakdown", "unit-name", "year",
-                   "deviation-note", "qualitative", "count", "level1-weights", "split-repeat", "repeat"}
+PHRASED_AS_SLIP = {
+    "score-cap",
+    "label",
+    "at-most",
+    "subject-sum",
+    "breakdown",
+    "unit-name",
+    "year",
+    "deviation-note",
+    "qualitative",
+    "count",
+    "level1-weights",
+    "split-repeat",
+    "repeat",
+}
 
 
 def to_finding(rule: Rule, v: Verdict) -> Finding:
@@ -124,14 +157,18 @@ def to_finding(rule: Rule, v: Verdict) -> Finding:
     message = v.message
     if v.holds is True and rule.kind in PHRASED_AS_SLIP:
         message = f"{rule.title}：成立（{v.stated_text}）"
-    evidence = (Evidence(*v.stated, "stated"),) + tuple(Evidence(a, b, "input") for a, b in v.inputs if (a, b) != v.stated)
+    evidence = (Evidence(*v.stated, "stated"),) + tuple(
+        Evidence(a, b, "input") for a, b in v.inputs if (a, b) != v.stated
+    )
     detail = dict(v.detail)
     if v.reason:
         detail["reason"] = v.reason
     return Finding(rule.id, severity, message, v.stated_text, v.expected, evidence, v.holds, detail)
 
 
-def run_rules(ruleset: RuleSet, facts: Interpretation, document_text: str, strict: bool = False) -> list[Finding]:
+def run_rules(
+    ruleset: RuleSet, facts: Interpretation, document_text: str, strict: bool = False
+) -> list[Finding]:
     """Every relation of every rule, kept whether it holds (holds=True), is broken (False) or
     cannot be decided (None); the caller shows what it wants."""
     ctx = Context(facts, document_text, ruleset.settings)

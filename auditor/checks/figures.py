@@ -10,7 +10,13 @@ from typing import Any
 from auditor.interval import Agreement, Interval, agree, printed, show
 from auditor.model import COUNT_UNITS, Fact, Interpretation, Quantity
 
-MONEY = {"亿元": Decimal(10) ** 8, "万元": Decimal(10) ** 4, "万": Decimal(10) ** 4, "千元": Decimal(1000), "元": Decimal(1)}
+MONEY = {
+    "亿元": Decimal(10) ** 8,
+    "万元": Decimal(10) ** 4,
+    "万": Decimal(10) ** 4,
+    "千元": Decimal(1000),
+    "元": Decimal(1),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +51,14 @@ class Context:
     settings: dict[str, Any]
 
     def of(self, concept: str, subject: str | None = None, direct: bool = False) -> list[Fact]:
-        return [f for f in self.facts.facts if f.concept == concept
-                and (subject is None or f.subject == subject) and (not direct or not f.inferred)
-                and (f.quantity is None or f.quantity.exact_figure)]
+        return [
+            f
+            for f in self.facts.facts
+            if f.concept == concept
+            and (subject is None or f.subject == subject)
+            and (not direct or not f.inferred)
+            and (f.quantity is None or f.quantity.exact_figure)
+        ]
 
     def figure_text(self, q: Quantity) -> str:
         """The figure as printed (a table cell may print no unit: "7")."""
@@ -100,13 +111,18 @@ def nearest(facts: list[Fact], pos: int) -> Fact | None:
     return min(facts, key=lambda f: abs(f.start - pos) + (0 if f.start <= pos else 200))
 
 
-def readings(ctx: Context, concepts: list[str], subject: str, pos: int, limit: int = 3) -> list[list[Fact]]:
+def readings(
+    ctx: Context, concepts: list[str], subject: str, pos: int, limit: int = 3
+) -> list[list[Fact]]:
     """The statements to take as inputs, nearest first. A concept stated with two values gives
     two readings of the report: a relation holds when one of them satisfies it (which statement
     is wrong is the repeat rule's business, not this relation's)."""
     per_concept: list[list[Fact]] = []
     for concept in concepts:
-        facts = sorted(ctx.of(concept, subject), key=lambda f: abs(f.start - pos) + (0 if f.start <= pos else 200))
+        facts = sorted(
+            ctx.of(concept, subject),
+            key=lambda f: abs(f.start - pos) + (0 if f.start <= pos else 200),
+        )
         distinct: list[Fact] = []
         for f in facts:
             if not any(f.value == g.value for g in distinct):
@@ -130,7 +146,9 @@ def span(f: Fact | Quantity) -> tuple[int, int]:
     return f.start, f.end
 
 
-def judge(stated: Quantity, computed: Interval, exact: bool = False, decimals: int | None = None) -> tuple[bool, str, str]:
+def judge(
+    stated: Quantity, computed: Interval, exact: bool = False, decimals: int | None = None
+) -> tuple[bool, str, str]:
     """(holds, expected, reason) for a stated figure against a computed interval; the expected
     value is printed with the stated figure's decimals (or `decimals`, for sums of finer parts)."""
     value = in_unit(computed.mid, stated.unit)

@@ -12,15 +12,37 @@ import yaml
 from auditor.model import CONCEPTS
 
 SEVERITIES = ("error", "warning", "info")
-COMMON_KEYS = {"id", "kind", "title", "severity", "source", "examples", "enabled", "formula", "tolerance"}
+COMMON_KEYS = {
+    "id",
+    "kind",
+    "title",
+    "severity",
+    "source",
+    "examples",
+    "enabled",
+    "formula",
+    "tolerance",
+}
 # kind → {parameter: required?}
 KIND_PARAMS: dict[str, dict[str, bool]] = {
-    "ratio": {"stated": True, "numerator": True, "denominator": True, "percent": False, "fallback_parts": False,
-              "alternatives": False},
+    "ratio": {
+        "stated": True,
+        "numerator": True,
+        "denominator": True,
+        "percent": False,
+        "fallback_parts": False,
+        "alternatives": False,
+    },
     "sum": {"total": True, "parts": True},
     "at-most": {"value": True, "limit": True},
     "difference": {"result": True, "base": True, "change": True},
-    "execution-score": {"stated": True, "rate": True, "numerator": False, "denominator": False, "weight": False},
+    "execution-score": {
+        "stated": True,
+        "rate": True,
+        "numerator": False,
+        "denominator": False,
+        "weight": False,
+    },
     "indicator-score": {"mode": True},
     "completion": {},
     "score-cap": {},
@@ -40,11 +62,23 @@ KIND_PARAMS: dict[str, dict[str, bool]] = {
     "year": {},
     "unit-name": {},
 }
-SETTING_KEYS = {"total_points", "exec_weight", "grade_bands", "year_window", "qualitative_bands", "level1_weights"}
+SETTING_KEYS = {
+    "total_points",
+    "exec_weight",
+    "grade_bands",
+    "year_window",
+    "qualitative_bands",
+    "level1_weights",
+}
 DEFAULT_SETTINGS: dict[str, Any] = {
     "total_points": Decimal(100),
     "exec_weight": Decimal(10),
-    "grade_bands": [(Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (Decimal(0), "差")],
+    "grade_bands": [
+        (Decimal(90), "优"),
+        (Decimal(80), "良"),
+        (Decimal(60), "中"),
+        (Decimal(0), "差"),
+    ],
     "year_window": 1,
     "qualitative_bands": [Decimal("0.8"), Decimal("0.6")],
     "level1_weights": {"产出": Decimal(50), "效益": Decimal(30), "满意度": Decimal(10)},
@@ -104,7 +138,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        raise RuleFileError(f"{path}{line}: YAML 格式错误：{getattr(exc, 'problem', exc)}") from None
+        raise RuleFileError(
+            f"{path}{line}: YAML 格式错误：{getattr(exc, 'problem', exc)}"
+        ) from None
     except OSError as exc:
         raise RuleFileError(f"{path}: 无法读取规则文件：{exc.strerror}") from None
     if not isinstance(data, dict):
@@ -118,20 +154,42 @@ def key_line(path: Path, key: str) -> int:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError:
         return 1
-    return next((n for n, text in enumerate(lines, start=1) if text.startswith((f"{key}:", f'"{key}":'))), 1)
+    return next(
+        (n for n, text in enumerate(lines, start=1) if text.startswith((f"{key}:", f'"{key}":'))), 1
+    )
 
 
-def check_keys(where: str, rule_id: str, keys: set[str], allowed: set[str], required: set[str]) -> None:
+def check_keys(
+    where: str, rule_id: str, keys: set[str], allowed: set[str], required: set[str]
+) -> None:
     unknown = sorted(keys - allowed)
     if unknown:
-        raise RuleFileError(f"{where}: 规则 {rule_id}: 未知的键 {', '.join(unknown)}（可用：{', '.join(sorted(allowed))}）")
+        raise RuleFileError(
+            f"{where}: 规则 {rule_id}: 未知的键 {', '.join(unknown)}（可用：{', '.join(sorted(allowed))}）"
+        )
     missing = sorted(required - keys)
     if missing:
         raise RuleFileError(f"{where}: 规则 {rule_id}: 缺少 {', '.join(missing)}")
 
 
-CONCEPT_PARAMS = {"stated", "numerator", "denominator", "alternatives", "total", "parts", "result", "base",
-                  "change", "rate", "weight", "value", "limit", "items", "count", "concepts"}
+CONCEPT_PARAMS = {
+    "stated",
+    "numerator",
+    "denominator",
+    "alternatives",
+    "total",
+    "parts",
+    "result",
+    "base",
+    "change",
+    "rate",
+    "weight",
+    "value",
+    "limit",
+    "items",
+    "count",
+    "concepts",
+}
 
 
 def check_concepts(where: str, rule_id: str, raw: dict[str, Any]) -> None:
@@ -140,8 +198,10 @@ def check_concepts(where: str, rule_id: str, raw: dict[str, Any]) -> None:
         names = raw[key] if isinstance(raw[key], list) else [raw[key]]
         unknown = [n for n in names if n not in CONCEPTS]
         if unknown:
-            raise RuleFileError(f"{where}: 规则 {rule_id}: {key} 中未知的概念 {', '.join(map(str, unknown))}"
-                                f"（可用：{', '.join(sorted(CONCEPTS))}）")
+            raise RuleFileError(
+                f"{where}: 规则 {rule_id}: {key} 中未知的概念 {', '.join(map(str, unknown))}"
+                f"（可用：{', '.join(sorted(CONCEPTS))}）"
+            )
 
 
 def parse_rule(raw: Any, path: Path) -> Rule:
@@ -151,19 +211,30 @@ def parse_rule(raw: Any, path: Path) -> Rule:
     rule_id = str(raw.get("id", "?"))
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
-        raise RuleFileError(f"{where}: 规则 {rule_id}: enabled 应为 true 或 false，而不是 {enabled!r}")
+        raise RuleFileError(
+            f"{where}: 规则 {rule_id}: enabled 应为 true 或 false，而不是 {enabled!r}"
+        )
     # "- {id: grade-band, enabled: false}" switches a rule off without repeating it
     if not enabled and "kind" not in raw:
         check_keys(where, rule_id, set(raw), COMMON_KEYS, {"id"})
         return Rule(rule_id, "", "", "info", {"where": where}, origin=DISABLED)
     kind = raw.get("kind")
     if kind not in KIND_PARAMS:
-        raise RuleFileError(f"{where}: 规则 {rule_id}: 未知的 kind {kind!r}（可用：{', '.join(KIND_PARAMS)}）")
+        raise RuleFileError(
+            f"{where}: 规则 {rule_id}: 未知的 kind {kind!r}（可用：{', '.join(KIND_PARAMS)}）"
+        )
     params = KIND_PARAMS[kind]
-    check_keys(where, rule_id, set(raw), COMMON_KEYS | set(params),
-               {"id", "kind", "title", "severity"} | {k for k, req in params.items() if req})
+    check_keys(
+        where,
+        rule_id,
+        set(raw),
+        COMMON_KEYS | set(params),
+        {"id", "kind", "title", "severity"} | {k for k, req in params.items() if req},
+    )
     if raw["severity"] not in SEVERITIES:
-        raise RuleFileError(f"{where}: 规则 {rule_id}: 未知的 severity {raw['severity']!r}（可用：{', '.join(SEVERITIES)}）")
+        raise RuleFileError(
+            f"{where}: 规则 {rule_id}: 未知的 severity {raw['severity']!r}（可用：{', '.join(SEVERITIES)}）"
+        )
     examples = raw.get("examples") or {}
     if isinstance(examples, dict):
         examples.pop("__line__", None)
@@ -171,12 +242,22 @@ def parse_rule(raw: Any, path: Path) -> Rule:
         raise RuleFileError(f"{where}: 规则 {rule_id}: examples 只能有 pass 和 fail")
     as_list = {k: v if isinstance(v, list) else [v] for k, v in examples.items()}
     check_concepts(where, rule_id, raw)
-    return Rule(
-        id=rule_id, kind=kind, title=str(raw["title"]), severity=raw["severity"],
-        params={k: raw[k] for k in params if k in raw}, source=str(raw.get("source", "")),
-        formula=str(raw.get("formula", "")), tolerance=str(raw.get("tolerance", "")),
-        examples=as_list, origin=where,
-    ) if enabled else Rule(rule_id, kind, "", "info", {"where": where}, origin=DISABLED)
+    return (
+        Rule(
+            id=rule_id,
+            kind=kind,
+            title=str(raw["title"]),
+            severity=raw["severity"],
+            params={k: raw[k] for k in params if k in raw},
+            source=str(raw.get("source", "")),
+            formula=str(raw.get("formula", "")),
+            tolerance=str(raw.get("tolerance", "")),
+            examples=as_list,
+            origin=where,
+        )
+        if enabled
+        else Rule(rule_id, kind, "", "info", {"where": where}, origin=DISABLED)
+    )
 
 
 def parse_settings(raw: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -184,7 +265,9 @@ def parse_settings(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     line = raw.pop("__line__", "?")
     unknown = set(raw) - SETTING_KEYS
     if unknown:
-        raise RuleFileError(f"{path}:{line}: settings: 未知的键 {', '.join(sorted(unknown))}（可用：{', '.join(sorted(SETTING_KEYS))}）")
+        raise RuleFileError(
+            f"{path}:{line}: settings: 未知的键 {', '.join(sorted(unknown))}（可用：{', '.join(sorted(SETTING_KEYS))}）"
+        )
     settings: dict[str, Any] = {}
     for key, value in raw.items():
         try:
@@ -247,7 +330,9 @@ def load_file(path: Path, chain: tuple[Path, ...] = ()) -> RuleSet:
     data.pop("__line__", None)
     unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
-        raise RuleFileError(f"{path}:{key_line(path, unknown[0])}: 未知的键 {', '.join(unknown)}（可用：{', '.join(TOP_KEYS)}）")
+        raise RuleFileError(
+            f"{path}:{key_line(path, unknown[0])}: 未知的键 {', '.join(unknown)}（可用：{', '.join(TOP_KEYS)}）"
+        )
     base = load_base(path, data, chain)
     settings = {**base.settings, **parse_settings(data.get("settings") or {}, path)}
     raw_rules = data.get("rules") or []
@@ -262,10 +347,17 @@ def load_file(path: Path, chain: tuple[Path, ...] = ()) -> RuleSet:
         local.add(rule.id)
         if rule.origin == DISABLED and rule.kind == "" and all(r.id != rule.id for r in rules):
             known = ", ".join(r.id for r in rules) or "无"
-            raise RuleFileError(f"{place(rule)}: 规则 {rule.id}: 要停用的规则不存在（可用：{known}）")
+            raise RuleFileError(
+                f"{place(rule)}: 规则 {rule.id}: 要停用的规则不存在（可用：{known}）"
+            )
         rules = replace_rule(rules, rule)
     rules = [r for r in rules if r.origin != DISABLED]
-    return RuleSet(tuple(rules), settings, str(data.get("report_kind", base.report_kind)), str(data.get("version", base.version)))
+    return RuleSet(
+        tuple(rules),
+        settings,
+        str(data.get("report_kind", base.report_kind)),
+        str(data.get("version", base.version)),
+    )
 
 
 def load_rules(report_kind: str, path: str | Path | None = None) -> RuleSet:

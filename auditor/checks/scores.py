@@ -16,8 +16,11 @@ ONE = Decimal(1)
 def score_decimals(ctx: Context) -> int:
     """The decimals this report writes fractional scores with (9.07, 7.08 → 2): a score printed
     as "10" in such a report means 10.00."""
-    scores = [figure(f).decimals for f in ctx.facts.facts
-              if f.concept in ("indicator.score", "execution.score") and figure(f)]
+    scores = [
+        figure(f).decimals
+        for f in ctx.facts.facts
+        if f.concept in ("indicator.score", "execution.score") and figure(f)
+    ]
     return max(scores, default=0)
 
 
@@ -33,7 +36,15 @@ def judge_score(ctx: Context, stated: Quantity, computed: Interval) -> tuple[boo
     holds, expected, reason = judge(stated, computed)
     convention = score_decimals(ctx)
     if stated.decimals == 0 and convention > 0:
-        fine = Quantity(stated.start, stated.end, stated.value_start, stated.value_end, stated.value, convention, stated.unit)
+        fine = Quantity(
+            stated.start,
+            stated.end,
+            stated.value_start,
+            stated.value_end,
+            stated.value,
+            convention,
+            stated.unit,
+        )
         fine_holds, fine_expected, _ = judge(fine, computed)
         if holds and not fine_holds:
             return False, fine_expected, "convention"
@@ -51,7 +62,11 @@ def check_execution_score(rule: Rule, ctx: Context) -> list[Verdict]:
     verdicts = []
     for f in ctx.of(p["stated"]):
         weight_fact = nearest(ctx.of(p.get("weight", "execution.weight"), f.subject), f.start)
-        weight = interval(figure(weight_fact), exact=True) if weight_fact else Interval.exact(ctx.settings["exec_weight"])
+        weight = (
+            interval(figure(weight_fact), exact=True)
+            if weight_fact
+            else Interval.exact(ctx.settings["exec_weight"])
+        )
         rate = nearest(ctx.of(p["rate"], f.subject), f.start)
         paths: list[tuple[Interval, tuple, str]] = []
         n = nearest(ctx.of(p.get("numerator", "spending.total"), f.subject), f.start)
@@ -63,15 +78,35 @@ def check_execution_score(rule: Rule, ctx: Context) -> list[Verdict]:
         if rate is not None:
             stated_rate = interval(figure(rate)).scale(ONE / HUNDRED)
             if amounts is None or stated_rate.intersects(amounts):
-                paths.append((capped(stated_rate, weight), (span(rate),), f"按执行率 {ctx.figure_text(figure(rate))}"))
+                paths.append(
+                    (
+                        capped(stated_rate, weight),
+                        (span(rate),),
+                        f"按执行率 {ctx.figure_text(figure(rate))}",
+                    )
+                )
         if not paths:
             continue
         results = [(judge_score(ctx, figure(f), c), inputs, how) for c, inputs, how in paths]
         (holds, expected, reason), inputs, how = next((r for r in results if r[0][0]), results[0])
-        w = ctx.figure_text(figure(weight_fact)) if weight_fact else f"{ctx.settings['exec_weight']}分（默认）"
+        w = (
+            ctx.figure_text(figure(weight_fact))
+            if weight_fact
+            else f"{ctx.settings['exec_weight']}分（默认）"
+        )
         stated_text = ctx.figure_text(figure(f))
         message = f"预算执行率得分写作 {stated_text}，{how}、分值 {w} 计算应为 {expected}分"
-        verdicts.append(Verdict(holds, span(f), stated_text, expected + "分", message, inputs + ((span(weight_fact),) if weight_fact else ()), reason=reason))
+        verdicts.append(
+            Verdict(
+                holds,
+                span(f),
+                stated_text,
+                expected + "分",
+                message,
+                inputs + ((span(weight_fact),) if weight_fact else ()),
+                reason=reason,
+            )
+        )
     return verdicts
 
 

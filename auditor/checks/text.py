@@ -12,10 +12,14 @@ from auditor.checks.ruleset import Rule
 
 # A year that is history or a comparison, not the report's own year: 自2019年以来, 较2022年, 〔2020〕.
 OTHER_YEAR = regex.compile(r"(?:自|从|截至|截止|较|比|与|同|始于|早在|继)\s*$")
-YEAR_AFTER_OK = regex.compile(r"^\s*年?度?(?:以来|至今|起|开始|同期|相比|底以前|以前|结转|结余|遗留)")
+YEAR_AFTER_OK = regex.compile(
+    r"^\s*年?度?(?:以来|至今|起|开始|同期|相比|底以前|以前|结转|结余|遗留)"
+)
 # Last year written where the report speaks of its own year: "我单位2022年全年预算支出…" in a 2023
 # report. Last year's spring back-payments or a project named by its year are fine.
-OWN_YEAR = regex.compile(r"^(?:全年|本年|预算|支出|执行|部门|整体|单位|绩效|共完成|共有|年度预算|年度部门)")
+OWN_YEAR = regex.compile(
+    r"^(?:全年|本年|预算|支出|执行|部门|整体|单位|绩效|共完成|共有|年度预算|年度部门)"
+)
 
 
 def check_count(rule: Rule, ctx: Context) -> list[Verdict]:
@@ -31,9 +35,19 @@ def check_count(rule: Rule, ctx: Context) -> list[Verdict]:
             message = f"写明 {stated}{e.noun}，其中 {e.counted} 个另计，其余列出 {len(e.items)} 个（{names}），合计 {listed} 个"
         else:
             message = f"写明 {stated}{e.noun}，但其后“{e.marker}”列出的是 {listed} 个：{names}"
-        noun_end = e.count.end + len(e.noun) if ctx.text.startswith(e.noun, e.count.end) else e.count.end
-        verdicts.append(Verdict(holds, (e.count.value_start, noun_end), stated + e.noun, str(listed), message,
-                                tuple(e.items)))
+        noun_end = (
+            e.count.end + len(e.noun) if ctx.text.startswith(e.noun, e.count.end) else e.count.end
+        )
+        verdicts.append(
+            Verdict(
+                holds,
+                (e.count.value_start, noun_end),
+                stated + e.noun,
+                str(listed),
+                message,
+                tuple(e.items),
+            )
+        )
     return verdicts
 
 
@@ -56,8 +70,17 @@ def check_label(rule: Rule, ctx: Context) -> list[Verdict]:
         holds = similar(ind.name, ind.measured_name)
         where = (ind.measured_start, ind.actual.end)
         message = f"指标“{ind.name}”的完成情况写的是“{ind.measured_name}”，与指标名称不符（疑似沿用了其他指标的文字）"
-        verdicts.append(Verdict(holds, where, ctx.text[where[0] : where[1]], ind.name, message,
-                                ((ind.name_start, ind.name_end),), subject=ind.name))
+        verdicts.append(
+            Verdict(
+                holds,
+                where,
+                ctx.text[where[0] : where[1]],
+                ind.name,
+                message,
+                ((ind.name_start, ind.name_end),),
+                subject=ind.name,
+            )
+        )
     return verdicts
 
 
@@ -75,11 +98,22 @@ def check_year(rule: Rule, ctx: Context) -> list[Verdict]:
         before, after = ctx.text[max(0, q.start - 4) : q.start], ctx.text[q.end : q.end + 6]
         inside_title = ctx.text.rfind("《", 0, q.start) > ctx.text.rfind("》", 0, q.start)
         if OTHER_YEAR.search(before) or YEAR_AFTER_OK.match(after) or inside_title:
-            verdicts.append(Verdict(True, (q.start, q.end), q.text, str(year), f"{q.value} 年为往年或所引文件的年份", ()))
+            verdicts.append(
+                Verdict(
+                    True,
+                    (q.start, q.end),
+                    q.text,
+                    str(year),
+                    f"{q.value} 年为往年或所引文件的年份",
+                    (),
+                )
+            )
             continue
         holds = abs(int(q.value) - year) <= window
         line_start, line_end = ctx.text.rfind("\n", 0, q.start) + 1, ctx.text.find("\n", q.start)
-        in_table = " | " in ctx.text[line_start:line_end]  # a column of last year's figures, for comparison
+        in_table = (
+            " | " in ctx.text[line_start:line_end]
+        )  # a column of last year's figures, for comparison
         if int(q.value) == year - 1 and OWN_YEAR.match(after) and not in_table:
             holds = False
         context = ctx.text[q.start : q.end + 10].split("\n")[0]
@@ -100,7 +134,11 @@ def check_unit_name(rule: Rule, ctx: Context) -> list[Verdict]:
         names = Counter(f.value for f in facts)
         if len(names) == 1 and len(facts) >= 2:
             f = facts[0]
-            verdicts.append(Verdict(True, (f.start, f.end), f.value, f.value, f"单位名称前后一致：{f.value}", ()))
+            verdicts.append(
+                Verdict(
+                    True, (f.start, f.end), f.value, f.value, f"单位名称前后一致：{f.value}", ()
+                )
+            )
         if len(names) != 2:
             continue
         (own, own_count), (other, other_count) = names.most_common()
@@ -109,5 +147,14 @@ def check_unit_name(rule: Rule, ctx: Context) -> list[Verdict]:
         stray = next(f for f in facts if f.value == other)
         message = f"报告单位为“{own}”（出现 {own_count} 次），此处写作“{other}”，疑似沿用其他单位报告的文字"
         first_own = next(f for f in facts if f.value == own)
-        verdicts.append(Verdict(False, (stray.start, stray.end), other, own, message, ((first_own.start, first_own.end),)))
+        verdicts.append(
+            Verdict(
+                False,
+                (stray.start, stray.end),
+                other,
+                own,
+                message,
+                ((first_own.start, first_own.end),),
+            )
+        )
     return verdicts

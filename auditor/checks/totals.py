@@ -34,10 +34,25 @@ def check_total(rule: Rule, ctx: Context) -> list[Verdict]:
         stated = ctx.figure_text(figure(f))
         how = " + ".join(ctx.figure_text(figure(p)) for p in parts)
         message = f"综合得分写作 {stated}，按各项得分 {how} 合计应为 {expected}分"
-        verdict = Verdict(holds, span(f), stated, expected + "分", message, tuple(span(p) for p in parts), reason=reason,
-                          gap=gap(figure(f), total))
+        verdict = Verdict(
+            holds,
+            span(f),
+            stated,
+            expected + "分",
+            message,
+            tuple(span(p) for p in parts),
+            reason=reason,
+            gap=gap(figure(f), total),
+        )
         if not holds and execution is None:
-            verdict = Verdict(None, span(f), stated, expected + "分", message + "（未找到预算执行率得分，无法判断）", verdict.inputs)
+            verdict = Verdict(
+                None,
+                span(f),
+                stated,
+                expected + "分",
+                message + "（未找到预算执行率得分，无法判断）",
+                verdict.inputs,
+            )
         verdicts.append(verdict)
     return verdicts
 
@@ -53,18 +68,40 @@ def check_weights(rule: Rule, ctx: Context) -> list[Verdict]:
     execution = ctx.of("execution.weight")
     assumed = not execution and bool(ctx.of("execution.score"))
     total = sum((Decimal(w.value) for w in weights), Decimal(0))
-    total += Decimal(execution[0].value) if execution else ctx.settings["exec_weight"] if assumed else 0
+    total += (
+        Decimal(execution[0].value) if execution else ctx.settings["exec_weight"] if assumed else 0
+    )
     target = Decimal(stated_facts[0].value) if stated_facts else ctx.settings["total_points"]
     anchor = stated_facts[0] if stated_facts else weights[-1]
     holds: bool | None = total == target
     parts = ([execution[0]] if execution else []) + weights
-    how = " + ".join(ctx.figure_text(figure(w)) for w in parts) + (f" + {ctx.settings['exec_weight']}（预算执行，默认）" if assumed else "")
+    how = " + ".join(ctx.figure_text(figure(w)) for w in parts) + (
+        f" + {ctx.settings['exec_weight']}（预算执行，默认）" if assumed else ""
+    )
     message = f"各项分值合计 {how} = {total}，应为 {target}"
     if not holds and assumed:
         holds, message = None, message + "（预算执行率分值未写明，无法判断）"
     if stated_facts:  # the stated 总分值 against the weights listed
-        return [Verdict(holds, span(anchor), ctx.figure_text(figure(anchor)), str(total), message, tuple(span(w) for w in parts))]
-    return [Verdict(holds, span(anchor), f"合计 {total}", str(target), message, tuple(span(w) for w in parts))]
+        return [
+            Verdict(
+                holds,
+                span(anchor),
+                ctx.figure_text(figure(anchor)),
+                str(total),
+                message,
+                tuple(span(w) for w in parts),
+            )
+        ]
+    return [
+        Verdict(
+            holds,
+            span(anchor),
+            f"合计 {total}",
+            str(target),
+            message,
+            tuple(span(w) for w in parts),
+        )
+    ]
 
 
 def bands_of(ctx: Context, score: Interval) -> set[str]:
@@ -90,10 +127,23 @@ def check_grade(rule: Rule, ctx: Context) -> list[Verdict]:
         stated_total = ctx.figure_text(figure(total))
         if g.value == due or g.value not in allowed:
             message = f"综合得分 {stated_total} 对应等级“{due or '/'.join(sorted(allowed))}”，报告评为“{g.value}”"
-            verdicts.append(Verdict(g.value == due, (g.start, g.end), g.value, due, message, (span(total),)))
+            verdicts.append(
+                Verdict(g.value == due, (g.start, g.end), g.value, due, message, (span(total),))
+            )
         else:  # 90.00 called 良: possible only if the true score was just below 90 and rounded up
             message = f"综合得分 {stated_total} 属“{due}”，报告评为“{g.value}”（仅当实际得分略低于分档线、四舍五入后才写成 {stated_total}）"
-            verdicts.append(Verdict(False, (g.start, g.end), g.value, due, message, (span(total),), severity="warning", reason="boundary"))
+            verdicts.append(
+                Verdict(
+                    False,
+                    (g.start, g.end),
+                    g.value,
+                    due,
+                    message,
+                    (span(total),),
+                    severity="warning",
+                    reason="boundary",
+                )
+            )
     return verdicts
 
 
@@ -103,5 +153,9 @@ def check_total_range(rule: Rule, ctx: Context) -> list[Verdict]:
     for f in ctx.of(rule.params["total"]):
         holds = Decimal(0) <= figure(f).value <= top
         stated = ctx.figure_text(figure(f))
-        verdicts.append(Verdict(holds, span(f), stated, f"0–{top}", f"综合得分 {stated} 超出 0–{top} 分的范围", ()))
+        verdicts.append(
+            Verdict(
+                holds, span(f), stated, f"0–{top}", f"综合得分 {stated} 超出 0–{top} 分的范围", ()
+            )
+        )
     return verdicts

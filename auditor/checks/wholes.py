@@ -33,12 +33,23 @@ def parts_total(b: Breakdown) -> Interval:
 
 def restatements(ctx: Context, q: Quantity) -> list[Quantity]:
     """Other values the report gives for the same concept as figure q (基本支出 stated twice)."""
-    bound = next((f for f in ctx.facts.facts if f.quantity is not None and f.quantity.value_start == q.value_start
-                  and f.concept not in ("unbound", "amount.named")), None)
+    bound = next(
+        (
+            f
+            for f in ctx.facts.facts
+            if f.quantity is not None
+            and f.quantity.value_start == q.value_start
+            and f.concept not in ("unbound", "amount.named")
+        ),
+        None,
+    )
     if bound is None:
         return []
-    return [f.quantity for f in ctx.of(bound.concept, bound.subject)
-            if f.quantity is not None and f.quantity.value != q.value]
+    return [
+        f.quantity
+        for f in ctx.of(bound.concept, bound.subject)
+        if f.quantity is not None and f.quantity.value != q.value
+    ]
 
 
 def breakdown_verdict(ctx: Context, b: Breakdown) -> Verdict:
@@ -50,15 +61,37 @@ def breakdown_verdict(ctx: Context, b: Breakdown) -> Verdict:
     inputs = tuple(span(p) for p in b.parts)
     if total.lo > whole.hi:
         holds, expected, reason = judge(b.whole, total, b.exact, places)
-        listed = f"其中各项之和（{how} = {expected}{b.whole.unit}）" if len(b.parts) > 1 else f"其中所列的 {how}"
+        listed = (
+            f"其中各项之和（{how} = {expected}{b.whole.unit}）"
+            if len(b.parts) > 1
+            else f"其中所列的 {how}"
+        )
         message = f"{b.label or '总数'} {ctx.shown(b.whole)} 小于{listed}"
-        return Verdict(False, span(b.whole), stated_text, expected + b.whole.unit, message, inputs, gap=gap(b.whole, total))
+        return Verdict(
+            False,
+            span(b.whole),
+            stated_text,
+            expected + b.whole.unit,
+            message,
+            inputs,
+            gap=gap(b.whole, total),
+        )
     if b.closed:
         holds, expected, reason = judge(b.whole, total, b.exact, places)
         message = f"{b.label or '总数'}写作 {ctx.shown(b.whole)}，其中各项 {how} 合计 {expected}{b.whole.unit}"
-        return Verdict(holds, span(b.whole), stated_text, expected + b.whole.unit, message, inputs, reason=reason,
-                       gap=gap(b.whole, total))
-    return Verdict(True, span(b.whole), stated_text, "", f"{stated_text} 不小于所列部分之和", inputs)
+        return Verdict(
+            holds,
+            span(b.whole),
+            stated_text,
+            expected + b.whole.unit,
+            message,
+            inputs,
+            reason=reason,
+            gap=gap(b.whole, total),
+        )
+    return Verdict(
+        True, span(b.whole), stated_text, "", f"{stated_text} 不小于所列部分之和", inputs
+    )
 
 
 def check_breakdown(rule: Rule, ctx: Context) -> list[Verdict]:
@@ -71,7 +104,11 @@ def check_breakdown(rule: Rule, ctx: Context) -> list[Verdict]:
             for other in restatements(ctx, part)[:2]:
                 parts = b.parts[:k] + (other,) + b.parts[k + 1 :]
                 if breakdown_verdict(ctx, replace(b, parts=parts)).holds:
-                    verdict = replace(verdict, holds=True, message=f"{verdict.message}（按另处所写的 {ctx.shown(other)} 则相符）")
+                    verdict = replace(
+                        verdict,
+                        holds=True,
+                        message=f"{verdict.message}（按另处所写的 {ctx.shown(other)} 则相符）",
+                    )
                     break
         verdicts.append(verdict)
     return verdicts
@@ -88,7 +125,9 @@ def same_amount(a: Fact, b: Fact) -> bool:
     table whose header says 万元)."""
     if a.quantity is None or b.quantity is None or (a.unit and b.unit):
         return same_value(a, b)
-    return printed(a.quantity.value, a.quantity.decimals).intersects(printed(b.quantity.value, b.quantity.decimals))
+    return printed(a.quantity.value, a.quantity.decimals).intersects(
+        printed(b.quantity.value, b.quantity.decimals)
+    )
 
 
 def check_repeat(rule: Rule, ctx: Context) -> list[Verdict]:
@@ -104,21 +143,39 @@ def check_repeat(rule: Rule, ctx: Context) -> list[Verdict]:
             tally = Counter(next(g for g in facts if same_value(g, f)).start for f in facts)
             ranked = tally.most_common(2)
             reference = next(f for f in facts if f.start == ranked[0][0])
-            tied = len(ranked) > 1 and ranked[0][1] == ranked[1][1]  # no majority: say so, blame neither
+            tied = (
+                len(ranked) > 1 and ranked[0][1] == ranked[1][1]
+            )  # no majority: say so, blame neither
             for f in facts:
                 if f is reference:
                     continue
-                ref_text = ctx.figure_text(reference.quantity) if reference.quantity else reference.value
+                ref_text = (
+                    ctx.figure_text(reference.quantity) if reference.quantity else reference.value
+                )
                 here = ctx.figure_text(f.quantity) if f.quantity else f.value
                 holds = same_value(f, reference)
                 # A meaning read from context (基本支出 from the paragraph) may be misread: a warning.
-                severity = "warning" if (f.inferred or reference.inferred) and not f.subject else None
-                template = rule.params.get("message", "{label}此处写作 {here}，与前后文的 {reference} 不一致")
+                severity = (
+                    "warning" if (f.inferred or reference.inferred) and not f.subject else None
+                )
+                template = rule.params.get(
+                    "message", "{label}此处写作 {here}，与前后文的 {reference} 不一致"
+                )
                 if tied:
                     template = "{label}前后两处不一致：此处写作 {here}，另一处写作 {reference}，请核实哪一处有误"
                 message = template.format(label=f.label or concept, here=here, reference=ref_text)
-                verdicts.append(Verdict(holds, span(f), here, ref_text, message, (span(reference),), severity=severity,
-                                        subject=f.subject))
+                verdicts.append(
+                    Verdict(
+                        holds,
+                        span(f),
+                        here,
+                        ref_text,
+                        message,
+                        (span(reference),),
+                        severity=severity,
+                        subject=f.subject,
+                    )
+                )
     return verdicts
 
 
@@ -166,8 +223,29 @@ def check_subject_sum(rule: Rule, ctx: Context) -> list[Verdict]:
     if not complete:
         holds = total.lo <= interval(stated).hi
         message = f"{whole.label or '合计'} {ctx.shown(stated)} 小于所列各项目之和（{how}）"
-        return [Verdict(holds, span(whole), ctx.figure_text(stated), f"≥ {plain(in_unit(total.mid, stated.unit))}{stated.unit}", message, inputs)]
-    holds, expected, reason = judge(stated, total, decimals=parts_decimals(stated, [figure(f) for f in parts]))
+        return [
+            Verdict(
+                holds,
+                span(whole),
+                ctx.figure_text(stated),
+                f"≥ {plain(in_unit(total.mid, stated.unit))}{stated.unit}",
+                message,
+                inputs,
+            )
+        ]
+    holds, expected, reason = judge(
+        stated, total, decimals=parts_decimals(stated, [figure(f) for f in parts])
+    )
     message = f"{whole.label or '合计'}写作 {ctx.shown(stated)}，所列 {len(parts)} 个项目 {how} 合计 {expected}{stated.unit}"
-    return [Verdict(holds, span(whole), ctx.figure_text(stated), expected + stated.unit, message, inputs,
-                    reason=reason, gap=gap(stated, total))]
+    return [
+        Verdict(
+            holds,
+            span(whole),
+            ctx.figure_text(stated),
+            expected + stated.unit,
+            message,
+            inputs,
+            reason=reason,
+            gap=gap(stated, total),
+        )
+    ]

@@ -27,7 +27,9 @@ from auditor.model import Document, Fact, Interpretation, Quantity
 TITLE_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年度")
 
 
-def read_concepts(text: str, numbers: list[Quantity], single_project: bool = False) -> tuple[list[Fact], dict[int, str]]:
+def read_concepts(
+    text: str, numbers: list[Quantity], single_project: bool = False
+) -> tuple[list[Fact], dict[int, str]]:
     """Bind every figure whose label names a concept; a 其中 part without its own base word
     takes the base of its whole ("其中:基本支出为2193.53万元" after "支出金额共计2522.66万元")."""
     readings: dict[int, Reading] = {}
@@ -50,7 +52,9 @@ def read_concepts(text: str, numbers: list[Quantity], single_project: bool = Fal
             fact = fact_from(text, q, reading, single_project)
             if fits(fact.concept, q):
                 facts.append(fact)
-    return drop_shares(facts, breakdowns), {start: r.base for start, r in readings.items() if r.base}
+    return drop_shares(facts, breakdowns), {
+        start: r.base for start, r in readings.items() if r.base
+    }
 
 
 def drop_shares(facts: list[Fact], breakdowns: list) -> list[Fact]:
@@ -70,7 +74,9 @@ def document_kind(text: str, has_table_block: bool) -> str:
     """department, project or table, from the title words; a text that splits its spending into
     基本支出 and 项目支出 is a department's whatever its title."""
     head = text[:400]
-    if regex.search(r"部门整体|单位整体|部门\(单位\)整体|机关整体", head) or ("基本支出" in text and "项目支出" in text):
+    if regex.search(r"部门整体|单位整体|部门\(单位\)整体|机关整体", head) or (
+        "基本支出" in text and "项目支出" in text
+    ):
         return "department"
     if has_table_block and "自评表" in head:
         return "table"
@@ -90,7 +96,9 @@ def evaluation_year(text: str, quantities: list[Quantity]) -> int | None:
 def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
     text = document.text
     numbers = [q for q in quantities if q.kind == "number"]
-    facts, base_of = read_concepts(text, numbers, document_kind(text, bool(document.tables)) == "project")
+    facts, base_of = read_concepts(
+        text, numbers, document_kind(text, bool(document.tables)) == "project"
+    )
     breakdowns = find_breakdowns(text, numbers, base_of)
     indicators = find_prose_indicators(text, numbers)
     tables = list(document.tables)
@@ -105,7 +113,12 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
         table_facts += funding + totals
         breakdowns += sums + subtotals
         indicators += rows
-    facts += table_facts + score_facts(text, numbers, facts) + find_grades(text) + split_facts(text, numbers)
+    facts += (
+        table_facts
+        + score_facts(text, numbers, facts)
+        + find_grades(text)
+        + split_facts(text, numbers)
+    )
     facts += count_facts(text, numbers) + unit_names(text)
     facts += named_amounts(text, numbers, {f.start for f in facts})
     facts += indicator_facts(indicators) + planned_counts(text, numbers, indicators)
@@ -113,9 +126,13 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
     facts.sort(key=lambda f: (f.start, f.concept))
     kind = document_kind(text, any(f.cue == "表头" for f in table_facts))
     return Interpretation(
-        facts=tuple(facts), quantities=tuple(quantities),
-        enumerations=tuple(find_enumerations(text, numbers)), breakdowns=tuple(breakdowns),
-        indicators=tuple(indicators), kind=kind, year=evaluation_year(text, quantities),
+        facts=tuple(facts),
+        quantities=tuple(quantities),
+        enumerations=tuple(find_enumerations(text, numbers)),
+        breakdowns=tuple(breakdowns),
+        indicators=tuple(indicators),
+        kind=kind,
+        year=evaluation_year(text, quantities),
     )
 
 

@@ -61,16 +61,24 @@ def find_breakdowns(text: str, numbers: list[Quantity], base_of: dict[int, str])
         marker = "其中" if m.group() == "其中" else "为"
         end = list_end(text, m.end(), marker)
         parts = [
-            q for q in numbers
-            if m.end() <= q.start < end and q.exact_figure and same_family(whole, q)
+            q
+            for q in numbers
+            if m.end() <= q.start < end
+            and q.exact_figure
+            and same_family(whole, q)
             and compatible(base_of.get(whole.start, ""), base_of.get(q.start, ""))
         ]
         if not parts:
             continue
         # One part alone names a share ("其中:重点项目…478.78万元"), not the whole split up.
-        closed = (len(parts) >= 2 and not OPEN_END.search(text[parts[-1].end : end + 1])
-                  and not text[m.end() : end].lstrip(":").startswith(("主要", "包括")))
-        label = short_name(clean_label(text[clause_start(text, whole.start, WINDOW_END) : whole.start]))
+        closed = (
+            len(parts) >= 2
+            and not OPEN_END.search(text[parts[-1].end : end + 1])
+            and not text[m.end() : end].lstrip(":").startswith(("主要", "包括"))
+        )
+        label = short_name(
+            clean_label(text[clause_start(text, whole.start, WINDOW_END) : whole.start])
+        )
         found.append(Breakdown(whole, tuple(parts), closed, marker, label))
     return found
 

@@ -20,9 +20,16 @@ from auditor.model import COUNT_UNITS, Fact, Quantity
 MONEY = {"元", "万元", "亿元", "千元", "万"}
 # A clause naming one project: "重点项目为社区工资社保及工作经费项目", "疫情补助项目".
 PROJECT_NAME = regex.compile(r"(?:^|[为是:])((?:(?!个项目)[^,;:为是\d]){2,}项目)$")
-GRADE = regex.compile(r"(?:评价结果|评价等级|自评等级|绩效等级|等级|评级|结果)(?:为|是|:|评定为|确定为)?\s*[“\"']?(优秀|良好|合格|不合格|优|良|中|差)(?![\p{Han}])")
+GRADE = regex.compile(
+    r"(?:评价结果|评价等级|自评等级|绩效等级|等级|评级|结果)(?:为|是|:|评定为|确定为)?\s*[“\"']?(优秀|良好|合格|不合格|优|良|中|差)(?![\p{Han}])"
+)
 GRADE_WORDS = {"优秀": "优", "良好": "良", "合格": "中", "不合格": "差"}
-FAMILY = {"basic": "basic", "basic.personnel": "basic", "basic.public": "basic", "project": "project"}
+FAMILY = {
+    "basic": "basic",
+    "basic.personnel": "basic",
+    "basic.public": "basic",
+    "project": "project",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +86,9 @@ def part_before(text: str, pos: int) -> tuple[str, str]:
 def paragraph_part(text: str, pos: int) -> str:
     """The one part family a paragraph is about, if it names only one (基本支出 … 人员经费)."""
     start, end = paragraph_bounds(text, pos)
-    families = {FAMILY[h.term.meaning] for h in find_terms(text[start:end]) if h.term.role == "part"}
+    families = {
+        FAMILY[h.term.meaning] for h in find_terms(text[start:end]) if h.term.role == "part"
+    }
     return families.pop() if len(families) == 1 else ""
 
 
@@ -90,7 +99,11 @@ def read_quantity(text: str, quantity: Quantity, previous_end: int, whole_base: 
     if not base_name:
         return Reading()
     part_name, project = (part.term.meaning, "") if part else part_before(text, quantity.start)
-    if not part_name and not project and base_name.startswith(("budget.", "spending.", "execution.")):
+    if (
+        not part_name
+        and not project
+        and base_name.startswith(("budget.", "spending.", "execution."))
+    ):
         part_name = paragraph_part(text, quantity.start)
     cue = base.term.word if base else (part.term.word if part else "")
     inferred = base is None or (part is None and bool(part_name or project))
@@ -98,7 +111,9 @@ def read_quantity(text: str, quantity: Quantity, previous_end: int, whole_base: 
     return Reading(base_name, part_name, project, cue, label_start, inferred)
 
 
-def fact_from(text: str, quantity: Quantity, reading: Reading, single_project: bool = False) -> Fact:
+def fact_from(
+    text: str, quantity: Quantity, reading: Reading, single_project: bool = False
+) -> Fact:
     """The fact a reading gives. In a report on one project, 项目 and 项目支出 name the
     project itself, not the 项目支出 part of a department budget: they refine nothing."""
     lexicon = load_lexicon()
@@ -114,8 +129,18 @@ def fact_from(text: str, quantity: Quantity, reading: Reading, single_project: b
     else:
         concept = compose(concept, reading.part)
     label = clean_label(text[reading.label_start : quantity.start])
-    return Fact(concept, str(value), quantity.start, quantity.end, label, reading.label_start,
-                reading.project, quantity, reading.cue, reading.inferred)
+    return Fact(
+        concept,
+        str(value),
+        quantity.start,
+        quantity.end,
+        label,
+        reading.label_start,
+        reading.project,
+        quantity,
+        reading.cue,
+        reading.inferred,
+    )
 
 
 def fits(concept: str, quantity: Quantity) -> bool:
@@ -133,6 +158,15 @@ def find_grades(text: str) -> list[Fact]:
     facts = []
     for m in GRADE.finditer(text):
         word = GRADE_WORDS.get(m.group(1), m.group(1))
-        facts.append(Fact("grade", word, m.start(1), m.end(1), clean_label(text[m.start() : m.start(1)].rstrip("“\"' ")),
-                          m.start(), cue=m.group(1)))
+        facts.append(
+            Fact(
+                "grade",
+                word,
+                m.start(1),
+                m.end(1),
+                clean_label(text[m.start() : m.start(1)].rstrip("“\"' ")),
+                m.start(),
+                cue=m.group(1),
+            )
+        )
     return facts

@@ -52,7 +52,9 @@ def label_window(text: str, quantity: Quantity, previous_end: int) -> tuple[int,
 
 
 # Words after which the name of an amount begins: "…2023年度下达|中央级资金转移支付755.19万元".
-NAME_MARKER = regex.compile(r".*(?:下达|安排|拨付|下拨|投入|到位|共计|合计|总计|共|计|为|是|达到|达|有|用于|其中|:|的)")
+NAME_MARKER = regex.compile(
+    r".*(?:下达|安排|拨付|下拨|投入|到位|共计|合计|总计|共|计|为|是|达到|达|有|用于|其中|:|的)"
+)
 
 
 def clean_label(label: str) -> str:

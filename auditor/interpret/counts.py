@@ -71,12 +71,22 @@ def list_items(text: str, start: int) -> tuple[list[tuple[int, int]], bool, int]
 REST = regex.compile(r"[,;]\s*(?:剩余|其余|剩下|另外)(?:的)?")
 
 
-def rest_list(text: str, total: Quantity, counts: list[Quantity], numbers: list[Quantity]) -> Enumeration | None:
-    """"10个项目均完工,其中3个项目资金执行100%,剩余A…99.97%;B99.89%,…": the sub-count and the
+def rest_list(
+    text: str, total: Quantity, counts: list[Quantity], numbers: list[Quantity]
+) -> Enumeration | None:
+    """ "10个项目均完工,其中3个项目资金执行100%,剩余A…99.97%;B99.89%,…": the sub-count and the
     rest, one figure each, must make up the total."""
     end = min((k for ch in "。\n|" if (k := text.find(ch, total.end)) >= 0), default=len(text))
-    sub = next((c for c in counts if total.end <= c.start < end and c.unit == total.unit
-                and text[max(0, c.start - 3) : c.start].endswith(("其中", "其中:"))), None)
+    sub = next(
+        (
+            c
+            for c in counts
+            if total.end <= c.start < end
+            and c.unit == total.unit
+            and text[max(0, c.start - 3) : c.start].endswith(("其中", "其中:"))
+        ),
+        None,
+    )
     rest = REST.search(text, sub.end, end) if sub else None
     if sub is None or rest is None:
         return None
@@ -90,8 +100,15 @@ def rest_list(text: str, total: Quantity, counts: list[Quantity], numbers: list[
     for q in items:  # each item: its name and its figure
         spans.append((start, q.end))
         start = q.end + 1
-    return Enumeration(total, noun_match.group() if noun_match else "", tuple(spans),
-                       complete, "其中…剩余", end, counted=int(sub.value))
+    return Enumeration(
+        total,
+        noun_match.group() if noun_match else "",
+        tuple(spans),
+        complete,
+        "其中…剩余",
+        end,
+        counted=int(sub.value),
+    )
 
 
 def find_enumerations(text: str, numbers: list[Quantity]) -> list[Enumeration]:
@@ -100,7 +117,9 @@ def find_enumerations(text: str, numbers: list[Quantity]) -> list[Enumeration]:
     for i, q in enumerate(counts):
         noun_match = NOUN.match(text, q.end)
         noun = noun_match.group() if noun_match else ""
-        sentence_end = min((k for ch in "。\n|" if (k := text.find(ch, q.end)) >= 0), default=len(text))
+        sentence_end = min(
+            (k for ch in "。\n|" if (k := text.find(ch, q.end)) >= 0), default=len(text)
+        )
         later = counts[i + 1].start if i + 1 < len(counts) else len(text)
         intro = INTRO.search(text, q.end, min(later, sentence_end + 8))
         if intro is None:
@@ -112,5 +131,7 @@ def find_enumerations(text: str, numbers: list[Quantity]) -> list[Enumeration]:
             continue  # a list may open the next sentence ("。分别为:"), but only right away
         items, complete, end = list_items(text, intro.end())
         if items:
-            found.append(Enumeration(q, noun, tuple(items), complete, intro.group().rstrip(":"), end))
+            found.append(
+                Enumeration(q, noun, tuple(items), complete, intro.group().rstrip(":"), end)
+            )
     return found

@@ -14,7 +14,7 @@ EXEC_WEIGHT_CUE = regex.compile(r"(?:分值|权重|权重分值|满分)$")
 
 
 def score_facts(text: str, numbers: list[Quantity], facts: list[Fact]) -> list[Fact]:
-    """"执行率为90.72%,得9.07分", "预算执行率为93.39%,该指标分值为10分,得分9.34分": the weight
+    """ "执行率为90.72%,得9.07分", "预算执行率为93.39%,该指标分值为10分,得分9.34分": the weight
     and the score right after the execution rate, in its sentence, are the execution item's."""
     rates = [f for f in facts if f.concept == "execution.rate"]
     found = []
@@ -29,9 +29,31 @@ def score_facts(text: str, numbers: list[Quantity], facts: list[Fact]) -> list[F
         if not any(sentence_start <= r.start < q.start for r in rates):
             continue
         if EXEC_SCORE_CUE.search(window):
-            found.append(Fact("execution.score", str(q.value), q.start, q.end, window, start, quantity=q, cue="得"))
+            found.append(
+                Fact(
+                    "execution.score",
+                    str(q.value),
+                    q.start,
+                    q.end,
+                    window,
+                    start,
+                    quantity=q,
+                    cue="得",
+                )
+            )
         elif EXEC_WEIGHT_CUE.search(window):
-            found.append(Fact("execution.weight", str(q.value), q.start, q.end, window, start, quantity=q, cue="分值"))
+            found.append(
+                Fact(
+                    "execution.weight",
+                    str(q.value),
+                    q.start,
+                    q.end,
+                    window,
+                    start,
+                    quantity=q,
+                    cue="分值",
+                )
+            )
     return found
 
 
@@ -39,13 +61,24 @@ PROJECT_TOTAL = regex.compile(r"(?:共|共有|共计|合计|总计|完成|分为
 
 
 def count_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
-    """"共完成5个项目", "共计5个项目": the stated number of projects (not "其中3个项目")."""
+    """ "共完成5个项目", "共计5个项目": the stated number of projects (not "其中3个项目")."""
     found = []
     for q in numbers:
         if q.unit in ("个", "项") and text.startswith("项目", q.end) and not q.approximate:
             cue = PROJECT_TOTAL.search(text, max(0, q.start - 4), q.start)
             if cue and "其中" not in text[max(0, q.start - 4) : q.start]:
-                found.append(Fact("project.count", str(q.value), q.start, q.end + 2, cue.group(), cue.start(), quantity=q, cue="个项目"))
+                found.append(
+                    Fact(
+                        "project.count",
+                        str(q.value),
+                        q.start,
+                        q.end + 2,
+                        cue.group(),
+                        cue.start(),
+                        quantity=q,
+                        cue="个项目",
+                    )
+                )
     return found
 
 
@@ -59,7 +92,9 @@ MONEY = {"元", "万元", "亿元", "千元"}
 def stage_of(text: str, pos: int) -> str:
     start, _ = sentence_bounds(text, pos)
     if text[start:pos].lstrip(" (").startswith("其中"):
-        start, _ = sentence_bounds(text, max(0, start - 1))  # a 其中 sentence speaks of the one before
+        start, _ = sentence_bounds(
+            text, max(0, start - 1)
+        )  # a 其中 sentence speaks of the one before
     found = list(STAGE.finditer(text, start, pos))
     return "" if not found else "计划" if found[-1].group(1) else "实际"
 
@@ -81,7 +116,19 @@ def named_amounts(text: str, numbers: list[Quantity], bound: set[int]) -> list[F
         if len(name) >= 6 and regex.fullmatch(r"\p{Han}+", name) and not SLICED.search(name):
             stage = stage_of(text, q.start)
             subject = f"{name}（{stage}）" if stage else name
-            found.append(Fact("amount.named", str(q.value), q.start, q.end, name, q.start - len(name), subject, q, "名称"))
+            found.append(
+                Fact(
+                    "amount.named",
+                    str(q.value),
+                    q.start,
+                    q.end,
+                    name,
+                    q.start - len(name),
+                    subject,
+                    q,
+                    "名称",
+                )
+            )
     return found
 
 
@@ -97,13 +144,46 @@ def unit_names(text: str) -> list[Fact]:
     for m in UNIT_NAME.finditer(text):
         parent = m.group("parent") or m.group("parent2")
         kind = m.group("kind") or m.group("kind2")
-        found.append(Fact("unit.name", m.group(), m.start(), m.end(), kind, m.start(), f"{parent}…{kind}", cue="单位名称"))
+        found.append(
+            Fact(
+                "unit.name",
+                m.group(),
+                m.start(),
+                m.end(),
+                kind,
+                m.start(),
+                f"{parent}…{kind}",
+                cue="单位名称",
+            )
+        )
     return found
 
 
 # A target stated as such; 计划 alone is often part of a name (雨露计划), so it must lead a verb.
-PLAN = regex.compile(r"绩效目标|年度目标|预期目标|目标任务|目标(?:内容)?(?:是|为)|计划(?:完成|对|为|实施|建设|发放|补助|覆盖)|预定|预计|拟(?:对|完成|实施)")
-CLASSIFIERS = {"个", "项", "名", "家", "所", "座", "台", "辆", "条", "处", "批", "类", "份", "套", "场", "篇", "张", "间", "栋"}
+PLAN = regex.compile(
+    r"绩效目标|年度目标|预期目标|目标任务|目标(?:内容)?(?:是|为)|计划(?:完成|对|为|实施|建设|发放|补助|覆盖)|预定|预计|拟(?:对|完成|实施)"
+)
+CLASSIFIERS = {
+    "个",
+    "项",
+    "名",
+    "家",
+    "所",
+    "座",
+    "台",
+    "辆",
+    "条",
+    "处",
+    "批",
+    "类",
+    "份",
+    "套",
+    "场",
+    "篇",
+    "张",
+    "间",
+    "栋",
+}
 ACTUAL = regex.compile(r"实际|已经|已|累计|完成了|减少|增加")
 LINKER_TAIL = regex.compile(r"(?:共计|合计|总计|共|计|为|的|达到|达)+$")
 
@@ -137,11 +217,25 @@ def planned_counts(text: str, numbers: list[Quantity], indicators: list) -> list
             continue
         sentence_start, _ = sentence_bounds(text, q.start)
         clause_begin = max(text.rfind(ch, 0, q.start) for ch in ",;:。\n") + 1
-        if not PLAN.search(text, sentence_start, q.start) or ACTUAL.search(text, clause_begin, q.start):
+        if not PLAN.search(text, sentence_start, q.start) or ACTUAL.search(
+            text, clause_begin, q.start
+        ):
             continue
         key = measure_key(text, q, start)
         if key and "指标" not in key:
-            found.append(Fact("target.planned", str(q.value), q.start, q.end, key.split(":")[1], start, key, q, "目标"))
+            found.append(
+                Fact(
+                    "target.planned",
+                    str(q.value),
+                    q.start,
+                    q.end,
+                    key.split(":")[1],
+                    start,
+                    key,
+                    q,
+                    "目标",
+                )
+            )
     return found
 
 
@@ -154,28 +248,76 @@ def unbound_figures(text: str, numbers: list[Quantity], facts: list[Fact]) -> li
         start, _ = label_window(text, q, previous_end)
         previous_end = q.end
         if q.value_start not in claimed:
-            found.append(Fact("unbound", str(q.value), q.start, q.end, text[start : q.start].strip(" |"), start, quantity=q))
+            found.append(
+                Fact(
+                    "unbound",
+                    str(q.value),
+                    q.start,
+                    q.end,
+                    text[start : q.start].strip(" |"),
+                    start,
+                    quantity=q,
+                )
+            )
     return found
 
 
 def split_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
-    """"按收入性质分:2030.12 | 按支出性质分:1925.67": one total split two ways."""
+    """ "按收入性质分:2030.12 | 按支出性质分:1925.67": one total split two ways."""
     found = []
     for q in numbers:
         m = SPLIT.search(text, max(0, q.start - 14), q.start)
         if m:
-            found.append(Fact("funding.split", str(q.value), q.start, q.end, m.group().rstrip(": "), m.start(), quantity=q, cue="按…分"))
+            found.append(
+                Fact(
+                    "funding.split",
+                    str(q.value),
+                    q.start,
+                    q.end,
+                    m.group().rstrip(": "),
+                    m.start(),
+                    quantity=q,
+                    cue="按…分",
+                )
+            )
     return found
 
 
 def indicator_facts(indicators: list[Indicator]) -> list[Fact]:
     facts = []
     for ind in indicators:
-        for slot, q in (("target", ind.target), ("mid", ind.mid), ("actual", ind.actual), ("completion", ind.completion),
-                        ("weight", ind.weight), ("score", ind.score)):
+        for slot, q in (
+            ("target", ind.target),
+            ("mid", ind.mid),
+            ("actual", ind.actual),
+            ("completion", ind.completion),
+            ("weight", ind.weight),
+            ("score", ind.score),
+        ):
             if q is not None:
-                facts.append(Fact(f"indicator.{slot}", str(q.value), q.start, q.end, slot, -1, ind.name, q, "指标"))
+                facts.append(
+                    Fact(
+                        f"indicator.{slot}",
+                        str(q.value),
+                        q.start,
+                        q.end,
+                        slot,
+                        -1,
+                        ind.name,
+                        q,
+                        "指标",
+                    )
+                )
     return facts
 
 
-__all__ = ["count_facts", "indicator_facts", "named_amounts", "planned_counts", "score_facts", "split_facts", "unbound_figures", "unit_names"]
+__all__ = [
+    "count_facts",
+    "indicator_facts",
+    "named_amounts",
+    "planned_counts",
+    "score_facts",
+    "split_facts",
+    "unbound_figures",
+    "unit_names",
+]

@@ -11,7 +11,9 @@ from auditor.model import HEADING, Indicator, Quantity
 
 # An indicator opens with its name and a colon, and its statements speak of 该指标 or 指标值.
 TITLE = regex.compile(r"^([^:\n,。]{2,40}):(?=[^\n]*?(?:该指标|指标值|目标值))", regex.MULTILINE)
-DEVIATION = regex.compile(r"(?:偏差原因(?:分析)?|未完成原因|原因分析)[:]?([^。]*?)(?=改进措施|。|$)")
+DEVIATION = regex.compile(
+    r"(?:偏差原因(?:分析)?|未完成原因|原因分析)[:]?([^。]*?)(?=改进措施|。|$)"
+)
 
 
 def block_end(text: str, start: int, next_title: int) -> int:
@@ -51,11 +53,20 @@ def read_block(text: str, name: regex.Match[str], end: int, numbers: list[Quanti
             slots[slot] = q  # the last 得分 is the indicator's own
     note = DEVIATION.search(text, name.end(), end)
     return Indicator(
-        name=name.group(1).strip(), name_start=name.start(1), name_end=name.end(1),
-        target=slots.get("target"), actual=slots.get("actual"), mid=slots.get("mid"), measured_name=measured,
-        measured_start=measured_start, completion=slots.get("completion"),
-        weight=slots.get("weight"), score=slots.get("score"),
-        deviation_note=note.group(1).strip() if note else "", start=name.start(), end=end,
+        name=name.group(1).strip(),
+        name_start=name.start(1),
+        name_end=name.end(1),
+        target=slots.get("target"),
+        actual=slots.get("actual"),
+        mid=slots.get("mid"),
+        measured_name=measured,
+        measured_start=measured_start,
+        completion=slots.get("completion"),
+        weight=slots.get("weight"),
+        score=slots.get("score"),
+        deviation_note=note.group(1).strip() if note else "",
+        start=name.start(),
+        end=end,
     )
 
 

@@ -33,7 +33,9 @@ class Lexicon:
 
 @cache
 def load_lexicon() -> Lexicon:
-    data = yaml.safe_load(resources.files("auditor.interpret").joinpath("data/lexicon.yaml").read_text("utf-8"))
+    data = yaml.safe_load(
+        resources.files("auditor.interpret").joinpath("data/lexicon.yaml").read_text("utf-8")
+    )
     terms: dict[str, Term] = {}
     for role, key in (("base", "bases"), ("part", "parts"), ("indicator", "indicator")):
         for meaning, words in data[key].items():

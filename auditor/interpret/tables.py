@@ -12,22 +12,52 @@ import regex
 from auditor.model import Breakdown, Cell, Fact, Indicator, Quantity, Table
 
 COLUMN_WORDS = {
-    "budget.initial": "年初预算数", "budget.adjusted": "全年预算数", "spending.total": "全年执行数",
-    "execution.weight": "分值", "execution.rate": "执行率", "execution.score": "得分",
+    "budget.initial": "年初预算数",
+    "budget.adjusted": "全年预算数",
+    "spending.total": "全年执行数",
+    "execution.weight": "分值",
+    "execution.rate": "执行率",
+    "execution.score": "得分",
 }
 FUNDING_COLUMNS = {
-    "年初预算数": "budget.initial", "全年预算数": "budget.adjusted", "全年执行数": "spending.total",
-    "分值": "execution.weight", "执行率": "execution.rate", "得分": "execution.score",
+    "年初预算数": "budget.initial",
+    "全年预算数": "budget.adjusted",
+    "全年执行数": "spending.total",
+    "分值": "execution.weight",
+    "执行率": "execution.rate",
+    "得分": "execution.score",
 }
-FUNDING_ROW = regex.compile(r"^(年度资金总额|资金总额|(?:其中[:]?)?\s*(?:当年|本年)?财政拨款|上年结转(?:资金)?|其他资金)[:]?$")
+FUNDING_ROW = regex.compile(
+    r"^(年度资金总额|资金总额|(?:其中[:]?)?\s*(?:当年|本年)?财政拨款|上年结转(?:资金)?|其他资金)[:]?$"
+)
 TABLE_UNIT = regex.compile(r"[(（]\s*(万元|元|亿元)")
 INDICATOR_HEADERS = {
-    "三级指标": "name", "指标名称": "name", "指标性质": "comparator", "年度指标值": "target",
-    "指标值": "target", "度量单位": "unit", "计量单位": "unit", "实际完成值": "actual",
-    "分值": "weight", "得分": "score", "偏差原因": "note", "一级指标": "level1",
+    "三级指标": "name",
+    "指标名称": "name",
+    "指标性质": "comparator",
+    "年度指标值": "target",
+    "指标值": "target",
+    "度量单位": "unit",
+    "计量单位": "unit",
+    "实际完成值": "actual",
+    "分值": "weight",
+    "得分": "score",
+    "偏差原因": "note",
+    "一级指标": "level1",
 }
-COMPARATORS = {"≥": ">=", "≧": ">=", "≤": "<=", "≦": "<=", "=": "=", "═": "=", ">": ">", "<": "<",
-               "大于等于": ">=", "小于等于": "<=", "等于": "="}
+COMPARATORS = {
+    "≥": ">=",
+    "≧": ">=",
+    "≤": "<=",
+    "≦": "<=",
+    "=": "=",
+    "═": "=",
+    ">": ">",
+    "<": "<",
+    "大于等于": ">=",
+    "小于等于": "<=",
+    "等于": "=",
+}
 LEVEL1_WEIGHT = regex.compile(r"[(（]\s*(\d+)\s*分\s*[)）]")
 TOTAL_ROW = regex.compile(r"^(总分|合计|总计)$")
 GRADE_CELL = regex.compile(r"^(优秀|良好|合格|不合格|优|良|中|差)$")
@@ -63,7 +93,9 @@ def header_key(text: str, names: dict[str, str]) -> str:
 def funding_block(grid: Grid) -> tuple[list[Fact], list[Breakdown]]:
     rows = grid.table.rows
     for i, row in enumerate(rows):
-        columns = {c.col: key for c in row if (key := header_key(grid.cell_text(c), FUNDING_COLUMNS))}
+        columns = {
+            c.col: key for c in row if (key := header_key(grid.cell_text(c), FUNDING_COLUMNS))
+        }
         if len(set(columns.values())) >= 3:
             unit_match = TABLE_UNIT.search(" ".join(grid.cell_text(c) for c in row))
             unit = unit_match.group(1) if unit_match else "万元"
@@ -71,7 +103,9 @@ def funding_block(grid: Grid) -> tuple[list[Fact], list[Breakdown]]:
     return [], []
 
 
-def funding_rows(grid: Grid, rows: tuple, columns: dict[int, str], unit: str) -> tuple[list[Fact], list[Breakdown]]:
+def funding_rows(
+    grid: Grid, rows: tuple, columns: dict[int, str], unit: str
+) -> tuple[list[Fact], list[Breakdown]]:
     facts: list[Fact] = []
     cells_by_row: list[tuple[str, dict[str, Quantity]]] = []
     for row in rows:
@@ -83,15 +117,34 @@ def funding_rows(grid: Grid, rows: tuple, columns: dict[int, str], unit: str) ->
         label = regex.sub(r"^其中[:]?\s*|[:]$", "", grid.cell_text(label_cell))
         values: dict[str, Quantity] = {}
         for cell in row:
-            concept = columns.get(cell.col) if cell.col > label_cell.col else None  # a label after its figures: the row is out of line
+            concept = (
+                columns.get(cell.col) if cell.col > label_cell.col else None
+            )  # a label after its figures: the row is out of line
             figure = grid.figure(cell) if concept else None
             if concept and figure:
-                figure_unit = "%" if concept == "execution.rate" else "分" if concept.startswith("execution.") else unit
+                figure_unit = (
+                    "%"
+                    if concept == "execution.rate"
+                    else "分"
+                    if concept.startswith("execution.")
+                    else unit
+                )
                 values[concept] = replace(figure, unit=figure.unit or figure_unit)
         subject = "" if "总额" in label else label
         for concept, q in values.items():
-            facts.append(Fact(concept, str(q.value), q.start, q.end, f"{label}{COLUMN_WORDS[concept]}",
-                              label_cell.start, subject, q, "表头"))
+            facts.append(
+                Fact(
+                    concept,
+                    str(q.value),
+                    q.start,
+                    q.end,
+                    f"{label}{COLUMN_WORDS[concept]}",
+                    label_cell.start,
+                    subject,
+                    q,
+                    "表头",
+                )
+            )
         cells_by_row.append((subject, values))
     return facts, column_sums(cells_by_row)
 
@@ -105,11 +158,21 @@ def column_sums(rows: list[tuple[str, dict[str, Quantity]]]) -> list[Breakdown]:
     for concept in ("budget.initial", "budget.adjusted", "spending.total"):
         listed = [values[concept] for _, values in parts if concept in values]
         if concept in total and listed:
-            found.append(Breakdown(total[concept], tuple(listed), True, "其中", f"年度资金总额{COLUMN_WORDS[concept]}"))
+            found.append(
+                Breakdown(
+                    total[concept],
+                    tuple(listed),
+                    True,
+                    "其中",
+                    f"年度资金总额{COLUMN_WORDS[concept]}",
+                )
+            )
     return found
 
 
-def indicator_columns(grid: Grid, header_rows: list[tuple[Cell, ...]], width: int) -> dict[int, str]:
+def indicator_columns(
+    grid: Grid, header_rows: list[tuple[Cell, ...]], width: int
+) -> dict[int, str]:
     """Header words placed over a data row of `width` cells: a header row as wide as the data
     maps straight down; a narrower one (merged cells) maps from the right, except the row of
     一级/二级/三级指标, which maps from the left."""
@@ -129,8 +192,11 @@ def indicator_block(grid: Grid) -> tuple[list[Indicator], list[Breakdown], list[
     for i, row in enumerate(rows):
         keys = {header_key(grid.cell_text(c), INDICATOR_HEADERS) for c in row}
         if {"weight", "score"} <= keys and ("actual" in keys or "name" in keys):
-            headers = [row] + [r for r in rows[i + 1 : i + 2] if any(
-                header_key(grid.cell_text(c), INDICATOR_HEADERS) == "name" for c in r)]
+            headers = [row] + [
+                r
+                for r in rows[i + 1 : i + 2]
+                if any(header_key(grid.cell_text(c), INDICATOR_HEADERS) == "name" for c in r)
+            ]
             return indicator_rows(grid, headers, rows[i + len(headers) :])
     return [], [], []
 
@@ -145,7 +211,9 @@ class Group:
     closed: bool = False
 
 
-def indicator_rows(grid: Grid, headers: list, rows: tuple) -> tuple[list[Indicator], list[Breakdown], list[Fact]]:
+def indicator_rows(
+    grid: Grid, headers: list, rows: tuple
+) -> tuple[list[Indicator], list[Breakdown], list[Fact]]:
     indicators: list[Indicator] = []
     groups: list[Group] = []
     totals: list[Fact] = []
@@ -173,14 +241,36 @@ def indicator_rows(grid: Grid, headers: list, rows: tuple) -> tuple[list[Indicat
 
 def group_sums(groups: list[Group]) -> list[Breakdown]:
     """Σ 三级指标分值 under a 一级指标 = the weight its header states."""
-    return [Breakdown(g.weight, tuple(i.weight for i in g.members if i.weight), True, "一级指标", g.name, exact=True)
-            for g in groups if g.weight and g.closed and any(i.weight for i in g.members)]
+    return [
+        Breakdown(
+            g.weight,
+            tuple(i.weight for i in g.members if i.weight),
+            True,
+            "一级指标",
+            g.name,
+            exact=True,
+        )
+        for g in groups
+        if g.weight and g.closed and any(i.weight for i in g.members)
+    ]
 
 
 def group_facts(groups: list[Group]) -> list[Fact]:
-    return [Fact("indicator.level1_weight", str(g.weight.value), g.weight.start, g.weight.end, g.name,
-                 g.weight.start, regex.sub(r"[(（].*", "", g.name), g.weight, "一级指标")
-            for g in groups if g.weight]
+    return [
+        Fact(
+            "indicator.level1_weight",
+            str(g.weight.value),
+            g.weight.start,
+            g.weight.end,
+            g.name,
+            g.weight.start,
+            regex.sub(r"[(（].*", "", g.name),
+            g.weight,
+            "一级指标",
+        )
+        for g in groups
+        if g.weight
+    ]
 
 
 def level1_weight(grid: Grid, cell: Cell) -> Quantity | None:
@@ -197,20 +287,31 @@ def read_indicator_row(grid: Grid, cells: dict[str, Cell]) -> Indicator | None:
         return None
     target = grid.figure(cells["target"]) if "target" in cells else None
     unit = grid.cell_text(cells["unit"]) if "unit" in cells else ""
-    comparator = COMPARATORS.get(grid.cell_text(cells["comparator"]), "") if "comparator" in cells else ""
+    comparator = (
+        COMPARATORS.get(grid.cell_text(cells["comparator"]), "") if "comparator" in cells else ""
+    )
     if target is not None:
-        target = replace(target, comparator=target.comparator or comparator, unit=target.unit or unit)
+        target = replace(
+            target, comparator=target.comparator or comparator, unit=target.unit or unit
+        )
     actual = grid.figure(cells["actual"]) if "actual" in cells else None
     if actual is not None and target is not None and not actual.unit:
         actual = replace(actual, unit=target.unit)
     text_of = lambda key: grid.cell_text(cells[key]) if key in cells else ""  # noqa: E731
     return Indicator(
-        name=grid.cell_text(name_cell), name_start=name_cell.start, name_end=name_cell.end,
-        target=target, target_text=text_of("target"), actual=actual, actual_text=text_of("actual"),
+        name=grid.cell_text(name_cell),
+        name_start=name_cell.start,
+        name_end=name_cell.end,
+        target=target,
+        target_text=text_of("target"),
+        actual=actual,
+        actual_text=text_of("actual"),
         weight=replace(weight, unit="分") if weight else None,
         score=replace(score, unit="分") if score else None,
-        deviation_note=text_of("note"), note_expected="note" in cells,
-        start=name_cell.start, end=max(c.end for c in cells.values()),
+        deviation_note=text_of("note"),
+        note_expected="note" in cells,
+        start=name_cell.start,
+        end=max(c.end for c in cells.values()),
     )
 
 
@@ -222,19 +323,34 @@ def total_row(grid: Grid, row: tuple[Cell, ...]) -> list[Fact]:
     concepts = ["score.weights_total", "score.total"] if len(figures) >= 2 else ["score.total"]
     for concept, q in zip(concepts, figures, strict=False):
         q = replace(q, unit="分")
-        facts.append(Fact(concept, str(q.value), q.start, q.end, "总分", label.start, quantity=q, cue="总分"))
+        facts.append(
+            Fact(concept, str(q.value), q.start, q.end, "总分", label.start, quantity=q, cue="总分")
+        )
     for cell in row:
         m = GRADE_CELL.match(grid.cell_text(cell))
         if m:
-            facts.append(Fact("grade", m.group(1)[0] if m.group(1) in ("优秀", "良好") else m.group(1),
-                              cell.start, cell.end, "总分", label.start, cue="表格"))
+            facts.append(
+                Fact(
+                    "grade",
+                    m.group(1)[0] if m.group(1) in ("优秀", "良好") else m.group(1),
+                    cell.start,
+                    cell.end,
+                    "总分",
+                    label.start,
+                    cue="表格",
+                )
+            )
     return facts
 
 
 # A self-evaluation table flattened to one line by a web copy: "年初预算数 全年预算数 全年执行数
 # 分值 执行率 得分 年度资金总额: 0 0 0 10 0 0 其中:本年财政拨款 202.64 132.912 132.912 …".
-FLAT_HEADER = regex.compile(r"(年初预算数)?\s*(全年预算数)\s*(全年执行数)\s*(分值)?\s*(执行率)?\s*(得分)?")
-FLAT_ROW = regex.compile(r"\s*(年度资金总额|其中[:]?\s*(?:当年|本年)?财政拨款|上年结转资金|其他资金)[:]?")
+FLAT_HEADER = regex.compile(
+    r"(年初预算数)?\s*(全年预算数)\s*(全年执行数)\s*(分值)?\s*(执行率)?\s*(得分)?"
+)
+FLAT_ROW = regex.compile(
+    r"\s*(年度资金总额|其中[:]?\s*(?:当年|本年)?财政拨款|上年结转资金|其他资金)[:]?"
+)
 FLAT_FIGURE = regex.compile(r"\s*(-?\d[\d.,]*%?)")
 
 
@@ -243,8 +359,10 @@ def flat_funding_table(text: str) -> Table | None:
     header = next((m for m in FLAT_HEADER.finditer(text) if m.group(3)), None)
     if header is None:
         return None
-    head = [Cell(header.start(g), header.end(g), 0, k + 1)
-            for k, g in enumerate(g for g in range(1, 7) if header.group(g))]
+    head = [
+        Cell(header.start(g), header.end(g), 0, k + 1)
+        for k, g in enumerate(g for g in range(1, 7) if header.group(g))
+    ]
     rows: list[tuple[Cell, ...]] = [tuple(head)]
     pos = header.end()
     while (row := FLAT_ROW.match(text, pos)) is not None:

@@ -16,7 +16,9 @@ import regex
 
 from auditor.model import HEADING, Cell, Document, Origin, SourceLine, Table
 
-PAGE_NUMBER = regex.compile(r"^\s*(?:[-—–]\s*)?(\d{1,3})(?:\s*[-—–])?\s*$|^\s*第\s*(\d{1,3})\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?\s*$|^\s*(\d{1,3})\s*/\s*\d{1,3}\s*$")
+PAGE_NUMBER = regex.compile(
+    r"^\s*(?:[-—–]\s*)?(\d{1,3})(?:\s*[-—–])?\s*$|^\s*第\s*(\d{1,3})\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?\s*$|^\s*(\d{1,3})\s*/\s*\d{1,3}\s*$"
+)
 TABLE_BAR = "|"
 
 
@@ -129,7 +131,9 @@ def drop_page_furniture(lines: list[RawLine]) -> list[RawLine]:
     pages = split_pages(lines)
     if len(pages) < 2:
         return lines
-    numbered = [(ln, m) for page in pages for ln in edge_lines(page) if (m := PAGE_NUMBER.match(ln.text))]
+    numbered = [
+        (ln, m) for page in pages for ln in edge_lines(page) if (m := PAGE_NUMBER.match(ln.text))
+    ]
     numbers = [int(next(g for g in m.groups() if g)) for _, m in numbered]
     drop: set[int] = set()
     if len(numbered) >= 2 and all(b > a for a, b in zip(numbers, numbers[1:], strict=False)):
@@ -144,7 +148,11 @@ def drop_page_furniture(lines: list[RawLine]) -> list[RawLine]:
 
 def wrap_width(lines: list[RawLine]) -> int | None:
     """The width a hard-wrapped text was wrapped at, or None when it was not hard-wrapped."""
-    widths = [display_width(ln.text.strip()) for ln in lines if ln.text.strip() and TABLE_BAR not in fold(ln.text)]
+    widths = [
+        display_width(ln.text.strip())
+        for ln in lines
+        if ln.text.strip() and TABLE_BAR not in fold(ln.text)
+    ]
     if len(widths) < 8:
         return None
     top = max(widths)
@@ -216,7 +224,11 @@ def normalize(path: str, raw_lines: list[RawLine], pages: int | None = None) -> 
         if pending_join and HEADING.match(line.text):
             builder.newline(line.origin_at(0))
         builder.add_line_text(line)
-        pending_join = line.wraps if line.wraps is not None else width is not None and display_width(text) >= 0.82 * width
+        pending_join = (
+            line.wraps
+            if line.wraps is not None
+            else width is not None and display_width(text) >= 0.82 * width
+        )
         if not pending_join:
             builder.newline(line.origin_at(len(line.text)))
     if rows:

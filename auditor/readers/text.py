@@ -19,7 +19,11 @@ LINE_BREAK = regex.compile(r"\r\n|\r|\n")
 def looks_like_text(text: str) -> bool:
     """Mostly CJK, ASCII and common punctuation: what a report decoded right looks like."""
     sample = text[:2000]
-    readable = sum(1 for ch in sample if ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+    readable = sum(
+        1
+        for ch in sample
+        if ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+    )
     return readable >= 0.8 * len(sample)
 
 

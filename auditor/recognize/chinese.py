@@ -13,7 +13,9 @@ from auditor.recognize.units import unit_at
 NUMERAL = "零〇一二两三四五六七八九十百千万亿"
 CHINESE = regex.compile(rf"(?<![{NUMERAL}第每其统唯单之逐初])[{NUMERAL}]+")
 # “两办四中心”, “三会一课”: a quoted name made of numeral + noun groups counts its parts.
-GROUPED = regex.compile(r"“((?:[一二两三四五六七八九十](?:[^“”\d一二两三四五六七八九十]{1,2})){2,})”")
+GROUPED = regex.compile(
+    r"“((?:[一二两三四五六七八九十](?:[^“”\d一二两三四五六七八九十]{1,2})){2,})”"
+)
 GROUP = regex.compile(r"([一二两三四五六七八九十])([^一二两三四五六七八九十]{1,2})")
 
 
@@ -24,7 +26,20 @@ def converter():  # cn2an builds its tables on import (~70 ms): load it only whe
     return cn2an.cn2an
 
 
-DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def small_number(numeral: str) -> int | None:
@@ -64,8 +79,19 @@ def grouped_counts(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
             if value is None:
                 continue
             end = start + len(g.group())
-            found.append(Quantity(start, end, start, start + 1, value, 0, unit=g.group(2),
-                                  numeral="chinese", text=g.group()))
+            found.append(
+                Quantity(
+                    start,
+                    end,
+                    start,
+                    start + 1,
+                    value,
+                    0,
+                    unit=g.group(2),
+                    numeral="chinese",
+                    text=g.group(),
+                )
+            )
             taken.append((start, end))
     return found
 
@@ -75,7 +101,11 @@ def find_chinese_quantities(text: str, taken: list[tuple[int, int]]) -> list[Qua
     found = grouped_counts(text, taken)
     for m in CHINESE.finditer(text):
         numeral = m.group()
-        if overlaps(taken, *m.span()) or numeral in ("一", "万", "亿", "千", "百") or numeral[0] in "万亿":
+        if (
+            overlaps(taken, *m.span())
+            or numeral in ("一", "万", "亿", "千", "百")
+            or numeral[0] in "万亿"
+        ):
             continue
         unit, end = unit_at(text, m.end())
         if unit not in COUNT_UNITS:
@@ -83,6 +113,17 @@ def find_chinese_quantities(text: str, taken: list[tuple[int, int]]) -> list[Qua
         value = to_decimal(numeral)
         if value is None:
             continue
-        found.append(Quantity(m.start(), end, m.start(), m.end(), value, 0, unit=unit,
-                              numeral="chinese", text=text[m.start():end]))
+        found.append(
+            Quantity(
+                m.start(),
+                end,
+                m.start(),
+                m.end(),
+                value,
+                0,
+                unit=unit,
+                numeral="chinese",
+                text=text[m.start() : end],
+            )
+        )
     return found

@@ -6,6 +6,7 @@ Identifiers that look like numbers (years, dates, phone numbers, document number
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 import regex
 
@@ -22,16 +23,32 @@ from auditor.recognize.units import (
 
 # Order matters: the first pattern to claim a span wins.
 IDENTIFIERS: list[tuple[str, regex.Pattern[str]]] = [
-    ("date", regex.compile(r"(?<![\d.])(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?Z?)?(?![\d.])")),
-    ("date", regex.compile(r"(?<![\d.])(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?")),
+    (
+        "date",
+        regex.compile(
+            r"(?<![\d.])(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?Z?)?(?![\d.])"
+        ),
+    ),
+    (
+        "date",
+        regex.compile(r"(?<![\d.])(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?"),
+    ),
     ("date", regex.compile(r"(?<![\d.])\d{1,2}\s*月\s*\d{1,2}\s*[日号]")),
-    ("code", regex.compile(r"(?<![A-Za-z\d])[A-Za-z]*\d+[A-Za-z][A-Za-z\d]*|(?<![A-Za-z\d])[A-Za-z]+\d[A-Za-z\d]*")),
+    (
+        "code",
+        regex.compile(
+            r"(?<![A-Za-z\d])[A-Za-z]*\d+[A-Za-z][A-Za-z\d]*|(?<![A-Za-z\d])[A-Za-z]+\d[A-Za-z\d]*"
+        ),
+    ),
     ("code", regex.compile(r"(?<![\d.])\d+(?:[-.]\d+){3,}")),
     ("docno", regex.compile(r"[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*(?:第\s*)?\d+\s*号")),
     ("phone", regex.compile(r"(?<![\d.])0\d{2,3}-\d{7,8}(?!\d)|(?<![\d.])1[3-9]\d{9}(?!\d)")),
     ("phone", regex.compile(r"(?<=(?:电话|热线|传真|联系方式)[:：]?\s*)\d{3,}(?:-\d+)?")),
     ("code", regex.compile(r"(?<=(?:编码|代码|编号|账号|邮编|文号)[:：]?\s*)\d+")),
-    ("code", regex.compile(r"(?<![\d.])\d{3,}(?=-\p{Han})|(?<![\d.])\d{5}(?=热线|平台|服务热线|便民)")),
+    (
+        "code",
+        regex.compile(r"(?<![\d.])\d{3,}(?=-\p{Han})|(?<![\d.])\d{5}(?=热线|平台|服务热线|便民)"),
+    ),
     ("year", regex.compile(r"(?<![\d.])(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}\s*年")),
     ("year", regex.compile(r"(?<![\d.])(?:19|20)\d{2}\s*年(?:度)?")),
     ("year", regex.compile(r"(?<=[(（]\s*)(?:19|20)\d{2}(?=\s*[)）])")),
@@ -42,9 +59,13 @@ IDENTIFIERS: list[tuple[str, regex.Pattern[str]]] = [
 
 # ASCII digits only ([0-9], not \d): readers fold full-width digits, and Decimal cannot read
 # every character regex calls a digit (regex knows newer Unicode than the decimal module).
-ARABIC = regex.compile(r"(?<![0-9.,])(?:(?<=^|[\s|(:,;为是]|\p{Han})-)?(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?")
+ARABIC = regex.compile(
+    r"(?<![0-9.,])(?:(?<=^|[\s|(:,;为是]|\p{Han})-)?(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
+)
 RANGE_JOIN = regex.compile(r"\s*(?:[-—–~～]|至|到)\s*")
-PERCENT_WORDS = regex.compile(r"百分之\s*([0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)")
+PERCENT_WORDS = regex.compile(
+    r"百分之\s*([0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百]+(?:点[零〇一二三四五六七八九]+)?)"
+)
 
 
 def parse_decimal(digits: str) -> tuple[Decimal, int]:
@@ -78,7 +99,9 @@ def claim_identifiers(text: str) -> tuple[list[Quantity], list[tuple[int, int]]]
             taken.append((start, end))
             digits = regex.search(r"[0-9]+", m.group())
             value = Decimal(digits.group()) if digits else Decimal(0)
-            found.append(Quantity(start, end, start, end, value, 0, kind=kind, text=text[start:end]))
+            found.append(
+                Quantity(start, end, start, end, value, 0, kind=kind, text=text[start:end])
+            )
     return found, taken
 
 
@@ -103,7 +126,11 @@ def after_words(text: str, end: int) -> tuple[str, bool, int]:
     """Approximation or comparator words right after the unit: 余 多 左右 以上 以内 …"""
     comparator, approx = "", False
     for word in sorted(APPROX_AFTER, key=len, reverse=True):
-        if text.startswith(word, end) and not text.startswith("多元", end) and not text.startswith("多项", end):
+        if (
+            text.startswith(word, end)
+            and not text.startswith("多元", end)
+            and not text.startswith("多项", end)
+        ):
             approx, end = True, end + len(word)
             break
     for word, sign in COMPARATOR_AFTER.items():
@@ -140,9 +167,17 @@ def read_figure(text: str, m: regex.Match[str], taken: list[tuple[int, int]]) ->
     if comparator == "<=" and text[start : m.start()].startswith("控制在") and not comparator_after:
         comparator = "<="
     return Quantity(
-        start=start, end=end, value_start=m.start(), value_end=m.end(), value=value,
-        decimals=decimals, unit=unit, comparator=comparator or comparator_after,
-        approximate=approx or approx_before or approx_after, upper=upper, text=text[start:end],
+        start=start,
+        end=end,
+        value_start=m.start(),
+        value_end=m.end(),
+        value=value,
+        decimals=decimals,
+        unit=unit,
+        comparator=comparator or comparator_after,
+        approximate=approx or approx_before or approx_after,
+        upper=upper,
+        text=text[start:end],
     )
 
 
@@ -153,9 +188,22 @@ def find_quantities(text: str) -> list[Quantity]:
         parsed = parse_percent_words(m.group(1))
         if parsed is not None and not overlaps(taken, *m.span()):
             value, decimals = parsed
-            numeral = "arabic" if m.group(1)[0].isdigit() else "chinese"
-            found.append(Quantity(m.start(), m.end(), m.start(1), m.end(1), value, decimals, unit="%",
-                                  numeral=numeral, text=m.group()))
+            numeral: Literal["arabic", "chinese"] = (
+                "arabic" if m.group(1)[0].isdigit() else "chinese"
+            )
+            found.append(
+                Quantity(
+                    m.start(),
+                    m.end(),
+                    m.start(1),
+                    m.end(1),
+                    value,
+                    decimals,
+                    unit="%",
+                    numeral=numeral,
+                    text=m.group(),
+                )
+            )
             taken.append(m.span())
     for m in ARABIC.finditer(text):
         if overlaps(taken, *m.span()):

@@ -35,7 +35,11 @@ def locate(doc: Document, start: int) -> dict[str, int | str]:
     origin = doc.origin(start)
     if origin is None:
         return {"page": 1, "line": 1}
-    place: dict[str, int | str] = {"page": origin.page, "line": origin.line, "column": origin.column + 1}
+    place: dict[str, int | str] = {
+        "page": origin.page,
+        "line": origin.line,
+        "column": origin.column + 1,
+    }
     if origin.part:
         place["part"] = origin.part
     return place

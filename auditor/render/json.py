@@ -15,8 +15,15 @@ def fact_json(audit: Audit, fact: Fact) -> dict[str, Any]:
     item: dict[str, Any] = {"concept": fact.concept}
     if fact.subject:
         item["subject"] = fact.subject
-    item.update({"label": fact.label, "value": fact.value, "unit": fact.unit,
-                 "text": excerpt(doc, fact.start, fact.end) if doc else "", **(locate(doc, start) if doc else {})})
+    item.update(
+        {
+            "label": fact.label,
+            "value": fact.value,
+            "unit": fact.unit,
+            "text": excerpt(doc, fact.start, fact.end) if doc else "",
+            **(locate(doc, start) if doc else {}),
+        }
+    )
     if fact.inferred:
         item["inferred"] = True
     return item
@@ -28,10 +35,18 @@ def finding_json(audit: Audit, finding: Finding) -> dict[str, Any]:
     for ev in finding.evidence:
         if doc is None or ev.end <= ev.start:
             continue
-        evidence.append({"text": excerpt(doc, ev.start, ev.end), **locate(doc, ev.start), "role": ev.role})
-    item: dict[str, Any] = {"rule": finding.rule, "severity": finding.severity, "message": finding.message,
-                            "stated": finding.stated, "expected": finding.expected, "evidence": evidence,
-                            "holds": finding.holds}
+        evidence.append(
+            {"text": excerpt(doc, ev.start, ev.end), **locate(doc, ev.start), "role": ev.role}
+        )
+    item: dict[str, Any] = {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "stated": finding.stated,
+        "expected": finding.expected,
+        "evidence": evidence,
+        "holds": finding.holds,
+    }
     if finding.detail:
         item["detail"] = finding.detail
     return item
@@ -53,6 +68,8 @@ def document_json(audit: Audit, show_all: bool) -> dict[str, Any]:
 
 def render_json(audits: list[Audit], version: str, show_all: bool = False) -> str:
     rules = next((a.rules_version for a in audits if a.rules_version), "")
-    payload = {"tool": {"name": "auditor", "version": version, "rules": rules},
-               "documents": [document_json(a, show_all) for a in audits]}
+    payload = {
+        "tool": {"name": "auditor", "version": version, "rules": rules},
+        "documents": [document_json(a, show_all) for a in audits],
+    }
     return json.dumps(payload, ensure_ascii=False, indent=2)

@@ -21,12 +21,19 @@ def source_line(doc: Document, start: int, end: int) -> list[str]:
     origin, last = doc.origin(start), doc.origin(max(start, end - 1))
     if origin is None:
         return []
-    raw = next((ln.text for ln in doc.lines if ln.page == origin.page and ln.line == origin.line), None)
+    raw = next(
+        (ln.text for ln in doc.lines if ln.page == origin.page and ln.line == origin.line), None
+    )
     if raw is None:
         return []
     stop = last.column + 1 if last and last.line == origin.line else len(raw)
     gutter = f"{origin.line:>5} | "
-    marker = " " * (len(gutter) - 2) + "| " + " " * width(raw[: origin.column]) + "^" * max(1, width(raw[origin.column : stop]))
+    marker = (
+        " " * (len(gutter) - 2)
+        + "| "
+        + " " * width(raw[: origin.column])
+        + "^" * max(1, width(raw[origin.column : stop]))
+    )
     return [gutter + raw.rstrip(), marker]
 
 
@@ -51,7 +58,10 @@ def render_finding(audit: Audit, finding: Finding) -> list[str]:
 def summary(audit: Audit, shown: list[Finding]) -> str:
     if audit.errors:
         return f"{audit.path}: 无法读取：{'；'.join(audit.errors)}"
-    counts = {s: sum(1 for f in shown if f.severity == s and f.holds is False) for s in ("error", "warning")}
+    counts = {
+        s: sum(1 for f in shown if f.severity == s and f.holds is False)
+        for s in ("error", "warning")
+    }
     checked = sum(1 for f in audit.findings if f.holds is not None)
     return f"{audit.path}: {counts['error']} 个错误，{counts['warning']} 个警告（共核对 {checked} 项关系）"
 
