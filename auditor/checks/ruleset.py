@@ -118,7 +118,7 @@ class LineLoader(yaml.SafeLoader):
     """Records the line of every mapping, so that errors can say where a rule stands."""
 
 
-def construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
