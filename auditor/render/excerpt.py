@@ -18,7 +18,9 @@ def excerpt_bounds(doc: Document, start: int, end: int) -> tuple[int, int]:
         return line_start, end
     clause = max(doc.text.rfind(ch, line_start, start) for ch in CLAUSE_STARTS) + 1
     begin = max(clause, line_start, start - LEAD)
-    if doc.text[begin:start].strip() == "" and start - line_start > 0:
+    if (
+        doc.text[begin:start].strip() == "" and start > line_start and doc.text[start].isdigit()
+    ):  # a bare figure: show what precedes it
         begin = max(line_start, start - 12)
     if end - begin > MAX_EXCERPT + 20:
         end = begin + MAX_EXCERPT + 20
