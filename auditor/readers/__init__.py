@@ -2,22 +2,65 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from auditor.model import Document
 from auditor.readers.errors import ReadError
 from auditor.readers.text import document_from_text, read_text
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".csv", ""}
+# suffix → (module, function); a reader is imported only when a file of its kind comes along.
+READERS = {
+    ".pdf": ("auditor.readers.pdf", "read_pdf"),
+    ".docx": ("auditor.readers.docx", "read_docx"),
+    ".xlsx": ("auditor.readers.xlsx", "read_xlsx"),
+    ".xlsm": ("auditor.readers.xlsx", "read_xlsx"),
+    ".html": ("auditor.readers.html", "read_html"),
+    ".htm": ("auditor.readers.html", "read_html"),
+}
+OLD_FORMATS = {
+    ".doc": "旧版 Word 文档（.doc）请先另存为 .docx 再核对",
+    ".wps": "WPS 文档（.wps）请先另存为 .docx 再核对",
+    ".xls": "旧版 Excel 表格（.xls）请先另存为 .xlsx 再核对",
+    ".et": "WPS 表格（.et）请先另存为 .xlsx 再核对",
+}
+# What a file really is, whatever its name says: the first bytes decide.
+MAGIC = [(b"%PDF", ".pdf"), (b"PK\x03\x04", ".zip"), (b"\xd0\xcf\x11\xe0", ".ole")]
+
+
+def sniff(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise ReadError(str(path), f"无法打开文件：{exc.strerror or exc}") from None
+    return next((kind for magic, kind in MAGIC if head.startswith(magic)), "")
+
+
+def reader_for(path: Path) -> str:
+    """The suffix whose reader fits the file: by its name, unless its first bytes say otherwise."""
+    suffix = path.suffix.lower()
+    kind = sniff(path)
+    if kind == ".pdf":
+        return ".pdf"
+    if kind == ".zip" and suffix not in (".docx", ".xlsx", ".xlsm"):
+        return ".docx"  # a Word or Excel file under another name; the docx reader says which
+    if kind == ".ole" and suffix not in OLD_FORMATS:
+        return ".doc"
+    if kind == "" and suffix in (".pdf", ".docx", ".xlsx", ".xlsm"):
+        raise ReadError(str(path), f"文件已损坏或不是{suffix[1:].upper()}格式（文件头不符）")
+    return suffix
 
 
 def read_document(path: str | Path) -> Document:
     """Read any supported file; raises ReadError with a reason a person can act on."""
-    suffix = Path(path).suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return read_text(path)
-    if suffix in {".pdf", ".docx", ".doc", ".wps", ".xlsx", ".xls", ".html", ".htm"}:
-        raise ReadError(str(path), f"暂不支持 {suffix} 格式，请先另存为 UTF-8 文本（.txt）")
+    path = Path(path)
+    suffix = reader_for(path)
+    if suffix in OLD_FORMATS:
+        raise ReadError(str(path), OLD_FORMATS[suffix])
+    if suffix in READERS:
+        module, function = READERS[suffix]
+        return getattr(importlib.import_module(module), function)(path)
     return read_text(path)
 
 

@@ -44,4 +44,6 @@ def locate(doc: Document, start: int) -> dict[str, int | str]:
     }
     if origin.part:
         place["part"] = origin.part
+    if origin.box:
+        place["box"] = [round(v, 1) for v in origin.box]  # type: ignore[assignment]
     return place
