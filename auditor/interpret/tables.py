@@ -226,7 +226,11 @@ def indicator_rows(
         cells = {key: cell for cell in row if (key := columns.get(cell.col))}
         level1 = cells.get("level1")
         # A merged 一级指标 cell is empty below its first row (or repeats its text): same group.
-        if level1 is not None and grid.cell_text(level1) and not (groups and groups[-1].name == grid.cell_text(level1)):
+        if (
+            level1 is not None
+            and grid.cell_text(level1)
+            and not (groups and groups[-1].name == grid.cell_text(level1))
+        ):
             if groups:
                 groups[-1].closed = True
             groups.append(Group(grid.cell_text(level1), level1_weight(grid, level1), []))
