@@ -113,15 +113,26 @@ def ratio_verdict(rule: Rule, ctx: Context, f: Fact, n: Fact, d: Fact) -> Verdic
     )
 
 
-def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
-    p = rule.params
+def over_readings(ctx: Context, stated: str, inputs: list[str], judge_one) -> list[Verdict]:
+    """One verdict per statement of `stated`: the first reading of the inputs that holds, else
+    the nearest one's."""
     verdicts = []
-    for f in ctx.of(p["stated"]):
-        choices = readings(ctx, [p["numerator"], p["denominator"]], f.subject, f.start)
-        verdict = first_holding([ratio_verdict(rule, ctx, f, n, d) for n, d in choices])
+    for f in ctx.of(stated):
+        choices = readings(ctx, inputs, f.subject, f.start)
+        verdict = first_holding([judge_one(f, *chosen) for chosen in choices])
         if verdict:
             verdicts.append(verdict)
     return verdicts
+
+
+def check_ratio(rule: Rule, ctx: Context) -> list[Verdict]:
+    p = rule.params
+    return over_readings(
+        ctx,
+        p["stated"],
+        [p["numerator"], p["denominator"]],
+        lambda f, n, d: ratio_verdict(rule, ctx, f, n, d),
+    )
 
 
 def total_of(ctx: Context, facts: list[Fact]) -> Interval:
@@ -131,13 +142,12 @@ def total_of(ctx: Context, facts: list[Fact]) -> Interval:
     return total
 
 
-def sum_verdict(ctx: Context, f: Fact, parts: list[Fact]) -> Verdict:
-    total = total_of(ctx, parts)
-    holds, expected, reason = judge(
-        figure(f), total, decimals=parts_decimals(figure(f), [figure(x) for x in parts])
-    )
+def computed_verdict(
+    ctx: Context, f: Fact, computed: Interval, how: str, inputs: tuple, decimals: int | None = None
+) -> Verdict:
+    """A stated amount against the amount its inputs give: "X写作 a，按 how 计算应为 b"."""
+    holds, expected, reason = judge(figure(f), computed, decimals=decimals)
     stated_text = ctx.figure_text(figure(f))
-    how = " + ".join(ctx.figure_text(figure(x)) for x in parts)
     message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
     return Verdict(
         holds,
@@ -145,53 +155,43 @@ def sum_verdict(ctx: Context, f: Fact, parts: list[Fact]) -> Verdict:
         stated_text,
         expected + f.unit,
         message,
-        tuple(span(x) for x in parts),
+        inputs,
         reason=reason,
         subject=f.subject,
-        gap=gap(figure(f), total),
+        gap=gap(figure(f), computed),
+    )
+
+
+def sum_verdict(ctx: Context, f: Fact, *parts: Fact) -> Verdict:
+    how = " + ".join(ctx.figure_text(figure(x)) for x in parts)
+    places = parts_decimals(figure(f), [figure(x) for x in parts])
+    return computed_verdict(
+        ctx, f, total_of(ctx, list(parts)), how, tuple(span(x) for x in parts), places
     )
 
 
 def check_sum(rule: Rule, ctx: Context) -> list[Verdict]:
-    verdicts = []
-    for f in ctx.of(rule.params["total"]):
-        choices = readings(ctx, rule.params["parts"], f.subject, f.start)
-        verdict = first_holding([sum_verdict(ctx, f, parts) for parts in choices])
-        if verdict:
-            verdicts.append(verdict)
-    return verdicts
+    return over_readings(
+        ctx,
+        rule.params["total"],
+        rule.params["parts"],
+        lambda f, *parts: sum_verdict(ctx, f, *parts),
+    )
 
 
 def difference_verdict(ctx: Context, f: Fact, base: Fact, change: Fact) -> Verdict:
-    computed = interval(figure(base)) + signed(change)
-    holds, expected, reason = judge(figure(f), computed)
-    stated_text = ctx.figure_text(figure(f))
     sign = "−" if Decimal(change.value) < 0 else "+"
     how = f"{ctx.figure_text(figure(base))} {sign} {ctx.figure_text(figure(change)).lstrip('-−')}"
-    message = f"{label_of(f)}写作 {stated_text}，按 {how} 计算应为 {expected}{f.unit}"
-    return Verdict(
-        holds,
-        span(f),
-        stated_text,
-        expected + f.unit,
-        message,
-        (span(base), span(change)),
-        reason=reason,
-        gap=gap(figure(f), computed),
+    return computed_verdict(
+        ctx, f, interval(figure(base)) + signed(change), how, (span(base), span(change))
     )
 
 
 def check_difference(rule: Rule, ctx: Context) -> list[Verdict]:
     p = rule.params
-    verdicts = []
-    for f in ctx.of(p["result"]):
-        choices = readings(ctx, [p["base"], p["change"]], f.subject, f.start)
-        verdict = first_holding(
-            [difference_verdict(ctx, f, base, change) for base, change in choices]
-        )
-        if verdict:
-            verdicts.append(verdict)
-    return verdicts
+    return over_readings(
+        ctx, p["result"], [p["base"], p["change"]], lambda f, b, c: difference_verdict(ctx, f, b, c)
+    )
 
 
 def check_at_most(rule: Rule, ctx: Context) -> list[Verdict]:
