@@ -41,7 +41,7 @@ def render_finding(audit: Audit, finding: Finding) -> list[str]:
     doc = audit.document
     place = locate(doc, finding.position) if doc else {"line": 0, "column": 0}
     head = f"{audit.path}:{place['line']}:{place.get('column', 1)}: {SEVERITY_WORDS[finding.severity]}[{finding.rule}] {finding.message}"
-    if finding.holds is not False:
+    if finding.holds is not False and HOLDS_WORDS[finding.holds] not in finding.message:
         head += f"（{HOLDS_WORDS[finding.holds]}）"
     lines = [head]
     if finding.stated or finding.expected:
