@@ -14,6 +14,7 @@ from auditor.interpret.facts import (
     count_facts,
     indicator_facts,
     named_amounts,
+    named_rates,
     planned_counts,
     score_facts,
     split_facts,
@@ -121,6 +122,9 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
     )
     facts += count_facts(text, numbers) + unit_names(text)
     facts += named_amounts(text, numbers, {f.start for f in facts})
+    facts += named_rates(
+        text, numbers, {f.start for f in facts if f.concept != "unbound"}, indicators
+    )
     facts += indicator_facts(indicators) + planned_counts(text, numbers, indicators)
     facts += unbound_figures(text, numbers, facts)
     facts.sort(key=lambda f: (f.start, f.concept))

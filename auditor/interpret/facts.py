@@ -262,6 +262,76 @@ def unbound_figures(text: str, numbers: list[Quantity], facts: list[Fact]) -> li
     return found
 
 
+NAMED_RATE = regex.compile(r"(\p{Han}{2,4})率(?:为|达|达到)?$")
+
+
+def named_rates(
+    text: str, numbers: list[Quantity], bound: set[int], indicators: list[Indicator]
+) -> list[Fact]:
+    """ "受理案件16件,结案16件,结案率100%": a rate named after the count just before it (结案 →
+    结案率), over the count of the same unit before that. Each of the three gets the rate's name as
+    subject, so the ratio rule pairs them."""
+    found = []
+    previous_end = 0
+    for k, q in enumerate(numbers):
+        start, _ = label_window(text, q, previous_end)
+        previous_end = q.end
+        rate = NAMED_RATE.search(text[start : q.start])
+        inside = any(
+            i.start <= q.start < i.end for i in indicators
+        )  # 完成率 of an indicator is its own rule's
+        if q.unit != "%" or q.start in bound or rate is None or inside:
+            continue
+        stem = rate.group(1)[-2:]
+        sentence_start, _ = sentence_bounds(text, q.start)
+        counts = [
+            c
+            for c in numbers[:k]
+            if c.start >= sentence_start and c.unit in COUNT_UNITS and c.exact_figure
+        ]
+        part = next(
+            (
+                c
+                for c in reversed(counts)
+                if stem in text[max(sentence_start, c.start - 8) : c.start]
+            ),
+            None,
+        )
+        base = next(
+            (c for c in reversed(counts) if part and c.end <= part.start and c.unit == part.unit),
+            None,
+        )
+        if part is None or base is None:
+            continue
+        name = stem + "率"
+        found += [
+            Fact("ratio.named", str(q.value), q.start, q.end, name, start, name, q, "率"),
+            Fact(
+                "count.part",
+                str(part.value),
+                part.start,
+                part.end,
+                stem,
+                part.start,
+                name,
+                part,
+                "率",
+            ),
+            Fact(
+                "count.base",
+                str(base.value),
+                base.start,
+                base.end,
+                "总数",
+                base.start,
+                name,
+                base,
+                "率",
+            ),
+        ]
+    return found
+
+
 def split_facts(text: str, numbers: list[Quantity]) -> list[Fact]:
     """ "按收入性质分:2030.12 | 按支出性质分:1925.67": one total split two ways."""
     found = []
