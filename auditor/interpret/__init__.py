@@ -13,15 +13,13 @@ from auditor.interpret.counts import find_enumerations
 from auditor.interpret.facts import (
     count_facts,
     indicator_facts,
-    named_amounts,
     named_rates,
-    planned_counts,
     score_facts,
     split_facts,
     unbound_figures,
-    unit_names,
 )
 from auditor.interpret.indicators import find_prose_indicators
+from auditor.interpret.restated import named_amounts, planned_counts, unit_names
 from auditor.interpret.tables import Grid, flat_funding_table, funding_block, indicator_block
 from auditor.model import Document, Fact, Interpretation, Quantity
 
