@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
-from auditor.checks import amounts, indicators, scores, text, totals, wholes
+from auditor.checks import amounts, indicators, policy, scores, text, totals, wholes
 from auditor.checks.figures import Context, Verdict
 from auditor.checks.ruleset import Rule, RuleSet
 from auditor.model import Evidence, Finding, Interpretation, Severity
@@ -24,9 +24,9 @@ KINDS: dict[str, Callable[[Rule, Context], list[Verdict]]] = {
     "indicator-score": indicators.check_indicator_score,
     "completion": indicators.check_completion,
     "score-cap": indicators.check_score_cap,
-    "qualitative": indicators.check_qualitative,
-    "level1-weights": indicators.check_level1_weights,
-    "deviation-note": indicators.check_deviation_note,
+    "qualitative": policy.check_qualitative,
+    "level1-weights": policy.check_level1_weights,
+    "deviation-note": policy.check_deviation_note,
     "total": totals.check_total,
     "weights": totals.check_weights,
     "grade": totals.check_grade,
