@@ -101,13 +101,15 @@ def mark_consequences(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, V
 
 
 def explained(v: Verdict, blamed: list[Verdict]) -> bool:
-    """Can the slips already found account for this gap? A total 3 points off is not explained by
-    one score 0.01 off; when the units differ (a rate from a wrong amount) any slip may."""
+    """Would correcting the slips already found close this gap? A sum takes its inputs as they
+    stand, so putting a blamed figure right moves the sum by that figure's own correction: a total
+    still off after that is a slip of its own. Across units (a rate from a wrong amount) the effect
+    cannot be added up, and any slip may explain it."""
     gaps = [b.gap for b in blamed]
     if v.gap is None or any(g is None or g[1] != v.gap[1] for g in gaps):
         return True
-    explainable = sum((g[0] for g in gaps if g is not None), Decimal(0))
-    return v.gap[0] <= explainable * Decimal("1.0001") + Decimal("0.01")
+    remaining = v.gap[0] + sum((g[0] for g in gaps if g is not None), Decimal(0))
+    return abs(remaining) <= v.gap[2]
 
 
 def drop_repeats(results: list[tuple[Rule, Verdict]]) -> list[tuple[Rule, Verdict]]:

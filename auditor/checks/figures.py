@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from auditor.interval import Agreement, Interval, agree, printed, show
+from auditor.interval import Agreement, Interval, agree, printed, show, step
 from auditor.model import COUNT_UNITS, Fact, Interpretation, Quantity
 
 MONEY = {
@@ -33,13 +33,14 @@ class Verdict:
     reason: str = ""  # truncation, consequence, assumed …
     subject: str = ""
     detail: dict[str, str] = field(default_factory=dict)
-    # How far the stated figure is from the computed one, in its own unit: lets the engine tell a
-    # consequence of an earlier slip (a gap the slip explains) from a second slip of its own.
-    gap: tuple[Decimal, str] | None = None
+    # computed − stated, in the stated figure's unit, and the place of its last printed digit: lets
+    # the engine tell a consequence of an earlier slip (correcting that slip closes this gap)
+    # from a second slip of its own.
+    gap: tuple[Decimal, str, Decimal] | None = None
 
 
-def gap(stated: Quantity, computed: Interval) -> tuple[Decimal, str]:
-    return abs(in_unit(computed.mid, stated.unit) - stated.value), stated.unit
+def gap(stated: Quantity, computed: Interval) -> tuple[Decimal, str, Decimal]:
+    return in_unit(computed.mid, stated.unit) - stated.value, stated.unit, step(stated.decimals)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import regex
 
 from auditor.checks.figures import Context, Verdict, figure, interval, plain, span
 from auditor.checks.ruleset import Rule
+from auditor.interval import step
 from auditor.model import Indicator
 
 # 财预〔2020〕10号 第十七条: 达成 → [80%, 100%] of the weight, 部分达成 → [60%, 80%), 未达成 → [0, 60%).
@@ -52,6 +53,9 @@ def check_qualitative(rule: Rule, ctx: Context) -> list[Verdict]:
         holds = share.hi >= lo and (share.lo < hi or (level == 0 and share.lo <= hi))
         expected = f"{plain(ind.weight.value * lo)}–{plain(ind.weight.value * hi)}分"
         message = f"{ind.name}：实际完成情况为“{ind.actual_text}”（{name}），按定性指标分档应得 {expected}，报告写 {ctx.shown(ind.score)}"
+        # The least correction that puts the score in its band: the nearer band edge.
+        edge = ind.weight.value * (lo if ind.score.value < ind.weight.value * lo else hi)
+        correction = (edge - ind.score.value, "分", step(ind.score.decimals))
         verdicts.append(
             Verdict(
                 holds,
@@ -61,6 +65,7 @@ def check_qualitative(rule: Rule, ctx: Context) -> list[Verdict]:
                 message,
                 (span(ind.weight),),
                 subject=ind.name,
+                gap=correction,
             )
         )
     return verdicts

@@ -81,6 +81,10 @@ def check_weights(rule: Rule, ctx: Context) -> list[Verdict]:
     message = f"各项分值合计 {how} = {total}，应为 {target}"
     if not holds and assumed:
         holds, message = None, message + "（预算执行率分值未写明，无法判断）"
+    top = ctx.settings["total_points"]
+    if stated_facts and holds and target != top:  # weights and 总分值 agree, but not on 100
+        holds, message = False, f"各项分值合计与所写总分值均为 {total}，总分值应为 {top}"
+        total = top
     if stated_facts:  # the stated 总分值 against the weights listed
         return [
             Verdict(
