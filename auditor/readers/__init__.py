@@ -28,6 +28,18 @@ OLD_FORMATS = {
 MAGIC = [(b"%PDF", ".pdf"), (b"PK\x03\x04", ".zip"), (b"\xd0\xcf\x11\xe0", ".ole")]
 
 
+# A password-protected .docx/.xlsx is an OLE file holding this stream (its name in UTF-16).
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+ENCRYPTED = "文件已加密（设有打开密码）：请在 Word/Excel 中取消密码后另存，再核对"
+
+
+def is_encrypted(path: Path) -> bool:
+    try:
+        return ENCRYPTED_STREAM in path.read_bytes()
+    except OSError:
+        return False
+
+
 def sniff(path: Path) -> str:
     try:
         with path.open("rb") as handle:
@@ -45,8 +57,10 @@ def reader_for(path: Path) -> str:
         return ".pdf"
     if kind == ".zip" and suffix not in (".docx", ".xlsx", ".xlsm"):
         return ".docx"  # a Word or Excel file under another name; the docx reader says which
+    if kind == ".ole" and is_encrypted(path):
+        raise ReadError(str(path), ENCRYPTED)
     if kind == ".ole" and suffix not in OLD_FORMATS:
-        return ".doc"
+        return ".xls" if suffix in (".xlsx", ".xlsm") else ".doc"
     if kind == "" and suffix in (".pdf", ".docx", ".xlsx", ".xlsm"):
         raise ReadError(str(path), f"文件已损坏或不是{suffix[1:].upper()}格式（文件头不符）")
     return suffix
