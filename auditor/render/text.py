@@ -37,7 +37,7 @@ def source_line(doc: Document, start: int, end: int) -> list[str]:
     return [gutter + raw.rstrip(), marker]
 
 
-def where(place: dict) -> str:
+def place_name(place: dict) -> str:
     """line:column, as a compiler says it; a spreadsheet cell by its name (自评表!I17); a PDF page."""
     part = str(place.get("part", ""))
     if "!" in part:
@@ -49,7 +49,7 @@ def where(place: dict) -> str:
 def render_finding(audit: Audit, finding: Finding) -> list[str]:
     doc = audit.document
     place = locate(doc, finding.position) if doc else {"line": 0, "column": 0}
-    head = f"{audit.path}:{where(place)}: {SEVERITY_WORDS[finding.severity]}[{finding.rule}] {finding.message}"
+    head = f"{audit.path}:{place_name(place)}: {SEVERITY_WORDS[finding.severity]}[{finding.rule}] {finding.message}"
     if finding.holds is not False and HOLDS_WORDS[finding.holds] not in finding.message:
         head += f"（{HOLDS_WORDS[finding.holds]}）"
     lines = [head]
