@@ -71,7 +71,15 @@ def read_document(path: str | Path) -> Document:
     path = Path(path)
     suffix = reader_for(path)
     if suffix in OLD_FORMATS:
-        raise ReadError(str(path), OLD_FORMATS[suffix])
+        from auditor.readers.convert import TARGET, read_converted
+
+        return read_converted(
+            path, suffix, OLD_FORMATS[suffix], lambda p: read_document_as(p, "." + TARGET[suffix])
+        )
+    return read_document_as(path, suffix)
+
+
+def read_document_as(path: Path, suffix: str) -> Document:
     if suffix in READERS:
         module, function = READERS[suffix]
         return getattr(importlib.import_module(module), function)(path)
