@@ -62,9 +62,12 @@ def check_ids(ids: frozenset[str], known: set[str], flag: str) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     options = Options(rules=args.rules, select=id_set(args.select), ignore=id_set(args.ignore))
-    known = {r.id for kind in KINDS for r in load_rules(kind, args.rules).rules}
-    check_ids(options.select, known, "--select")
-    check_ids(options.ignore, known, "--ignore")
+    if (
+        options.select or options.ignore
+    ):  # only then are the rule sets of every kind needed up front
+        known = {r.id for kind in KINDS for r in load_rules(kind, args.rules).rules}
+        check_ids(options.select, known, "--select")
+        check_ids(options.ignore, known, "--ignore")
     audits = [audit_file(path, options) for path in args.files]
     output = (
         render_json(audits, __version__, args.all)
@@ -75,7 +78,7 @@ def run_check(args: argparse.Namespace) -> int:
     for audit in audits:
         for error in audit.errors:
             sys.stderr.write(f"auditor: {audit.path}: {error}\n")
-    if any(a.errors for a in audits):
+    if any(a.document is None for a in audits):  # a file that could not be read at all
         return EXIT_TROUBLE
     broken = any(f.severity == "error" and f.holds is False for a in audits for f in a.findings)
     return EXIT_FINDINGS if broken else EXIT_OK

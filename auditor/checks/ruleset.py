@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -360,6 +361,7 @@ def load_file(path: Path, chain: tuple[Path, ...] = ()) -> RuleSet:
     )
 
 
+@cache
 def load_rules(report_kind: str, path: str | Path | None = None) -> RuleSet:
     """The rule set for a report kind: from `path` (a file, or a folder of kind files)."""
     where = Path(path) if path else rules_dir()

@@ -46,6 +46,15 @@ def place_name(place: dict) -> str:
     return f"{prefix}{place['line']}:{place.get('column', 1)}"
 
 
+def spoken_place(place: dict) -> str:
+    """第 12 行, 第 4 页第 27 行, 自评表!I17: where a supporting figure stands, in words."""
+    part = str(place.get("part", ""))
+    if "!" in part:
+        return part
+    page = f"第 {place['page']} 页" if "box" in place else ""
+    return f"{page}第 {place['line']} 行"
+
+
 def render_finding(audit: Audit, finding: Finding) -> list[str]:
     doc = audit.document
     place = locate(doc, finding.position) if doc else {"line": 0, "column": 0}
@@ -60,7 +69,7 @@ def render_finding(audit: Audit, finding: Finding) -> list[str]:
         lines += source_line(doc, first.start, first.end)
         for ev in finding.evidence[1:4]:
             where = locate(doc, ev.start)
-            lines.append(f"      依据：第 {where['line']} 行 “{excerpt(doc, ev.start, ev.end)}”")
+            lines.append(f"      依据：{spoken_place(where)} “{excerpt(doc, ev.start, ev.end)}”")
     return lines
 
 
