@@ -6,10 +6,12 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from auditor import __version__
 from auditor.checks.ruleset import RuleFileError, load_rules
+from auditor.model import Audit
 from auditor.pipeline import Options, audit_file
 from auditor.render.json import render_json
 from auditor.render.text import render_text
@@ -34,7 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="核对一份或多份报告")
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument(
-        "--format", choices=("text", "json"), default="text", help="输出格式（默认 text）"
+        "--format", choices=("text", "json", "html"), default="text", help="输出格式（默认 text）"
+    )
+    check.add_argument(
+        "--annotate",
+        metavar="OUT",
+        help="写出标注副本：DOCX 加批注、PDF 加高亮，其他格式生成 HTML（多个文件时 OUT 为目录）",
     )
     check.add_argument("--rules", metavar="PATH", help="规则文件或规则目录（默认使用内置规则）")
     check.add_argument("--select", metavar="IDS", default="", help="只运行这些规则（逗号分隔）")
@@ -69,12 +76,9 @@ def run_check(args: argparse.Namespace) -> int:
         check_ids(options.select, known, "--select")
         check_ids(options.ignore, known, "--ignore")
     audits = [audit_file(path, options) for path in args.files]
-    output = (
-        render_json(audits, __version__, args.all)
-        if args.format == "json"
-        else render_text(audits, args.all)
-    )
-    sys.stdout.write(output + "\n")
+    sys.stdout.write(render(audits, args.format, args.all) + "\n")
+    if args.annotate:
+        annotate_all(audits, Path(args.annotate), args.all)
     for audit in audits:
         for error in audit.errors:
             sys.stderr.write(f"auditor: {audit.path}: {error}\n")
@@ -82,6 +86,40 @@ def run_check(args: argparse.Namespace) -> int:
         return EXIT_TROUBLE
     broken = any(f.severity == "error" and f.holds is False for a in audits for f in a.findings)
     return EXIT_FINDINGS if broken else EXIT_OK
+
+
+def render(audits: list[Audit], form: str, show_all: bool) -> str:
+    if form == "json":
+        return render_json(audits, __version__, show_all)
+    if form == "html":
+        from auditor.render.html import render_html
+
+        return render_html(audits, __version__, show_all)
+    return render_text(audits, show_all)
+
+
+def annotated_path(source: Path, out: Path, many: bool) -> Path:
+    """Where the marked-up copy of `source` goes: OUT itself, or OUT/<name>.标注<suffix> for a batch.
+    A copy never replaces its source."""
+    suffix = source.suffix.lower() if source.suffix.lower() in (".docx", ".pdf") else ".html"
+    target = out / f"{source.stem}.标注{suffix}" if many or out.is_dir() else out
+    if target.resolve() == source.resolve():
+        raise RuleFileError(f"--annotate: 标注副本不能覆盖原文件 {source}")
+    return target
+
+
+def annotate_all(audits: list[Audit], out: Path, show_all: bool) -> None:
+    from auditor.render.annotate import annotate
+
+    many = len(audits) > 1
+    if many:
+        out.mkdir(parents=True, exist_ok=True)
+    for audit in audits:
+        if audit.document is None:
+            continue
+        target = annotated_path(Path(audit.path), out, many)
+        annotate(audit, target, __version__, show_all)
+        sys.stderr.write(f"auditor: 标注副本已写入 {target}\n")
 
 
 def run_rules_listing(args: argparse.Namespace) -> int:
