@@ -14,7 +14,7 @@ from auditor.checks.ruleset import RuleFileError, load_rules
 from auditor.model import Audit
 from auditor.pipeline import Options, audit_file
 from auditor.render.json import render_json
-from auditor.render.text import render_text
+from auditor.render.text import print_colored, render_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
 KINDS = ("department", "project", "table", "unknown")  # report kinds, each with its rule file
@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", metavar="IDS", default="", help="只运行这些规则（逗号分隔）")
     check.add_argument("--ignore", metavar="IDS", default="", help="不运行这些规则（逗号分隔）")
     check.add_argument("--all", action="store_true", help="同时列出成立的关系")
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="按严重程度着色（auto：输出到终端时着色）",
+    )
     rules = sub.add_parser("rules", help="列出规则")
     rules.add_argument("--rules", metavar="PATH")
     rules.add_argument(
@@ -76,7 +82,11 @@ def run_check(args: argparse.Namespace) -> int:
         check_ids(options.select, known, "--select")
         check_ids(options.ignore, known, "--ignore")
     audits = [audit_file(path, options) for path in args.files]
-    sys.stdout.write(render(audits, args.format, args.all) + "\n")
+    colored = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    if args.format == "text" and colored:
+        print_colored(audits, args.all, sys.stdout)
+    else:
+        sys.stdout.write(render(audits, args.format, args.all) + "\n")
     if args.annotate:
         annotate_all(audits, Path(args.annotate), args.all)
     for audit in audits:

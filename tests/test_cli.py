@@ -371,3 +371,31 @@ def test_module_runs_as_a_program(tmp_path) -> None:
     assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
     data = json.loads(done.stdout.decode("utf-8"))
     assert [f["rule"] for f in data["documents"][0]["findings"]] == ["execution-rate"]
+
+
+def test_terminal_colors_by_severity_only_when_asked(tmp_path, capsys) -> None:
+    report = write(
+        tmp_path,
+        "r.txt",
+        "全年预算数为2780.63万元,全年实际支出资金2522.66万元,预算执行率为92.72%。",
+    )
+    _, never, _ = run(capsys, "check", report, "--color", "never")
+    status, always, _ = run(capsys, "check", report, "--color", "always")
+    assert status == 1 and "\x1b[" in always and "错误[execution-rate]" in always
+    _, piped, _ = run(capsys, "check", report)  # auto, and captured output is no terminal: plain
+    assert "\x1b[" not in never and "\x1b[" not in piped and never == piped
+
+
+def test_one_line_summary_for_a_run_of_several_files(tmp_path, capsys) -> None:
+    good = write(
+        tmp_path,
+        "good.txt",
+        "全年预算数为2780.63万元,全年实际支出资金2522.66万元,预算执行率为90.72%。",
+    )
+    bad = write(
+        tmp_path,
+        "bad.txt",
+        "全年预算数为2780.63万元,全年实际支出资金2522.66万元,预算执行率为92.72%。",
+    )
+    _, out, _ = run(capsys, "check", good, bad)
+    assert out.rstrip().splitlines()[-1] == "共 2 份报告：1 个错误，0 个警告，1 份未发现问题"
