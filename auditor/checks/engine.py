@@ -9,6 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from auditor.checks import amounts, indicators, policy, scores, text, totals, wholes
+from auditor.checks.explain import explanation
 from auditor.checks.figures import Context, Verdict
 from auditor.checks.ruleset import Rule, RuleSet
 from auditor.model import Evidence, Finding, Interpretation, Severity
@@ -150,7 +151,7 @@ PHRASED_AS_SLIP = {
 }
 
 
-def to_finding(rule: Rule, v: Verdict) -> Finding:
+def to_finding(rule: Rule, v: Verdict, why: str = "") -> Finding:
     severity: Severity = v.severity or rule.severity  # type: ignore[assignment]  # validated on load
     if v.reason in ("truncation", "convention") and severity == "error":
         severity = "warning"
@@ -165,6 +166,8 @@ def to_finding(rule: Rule, v: Verdict) -> Finding:
     detail = dict(v.detail)
     if v.reason:
         detail["reason"] = v.reason
+    if why:
+        detail["explanation"] = why
     return Finding(rule.id, severity, message, v.stated_text, v.expected, evidence, v.holds, detail)
 
 
@@ -176,5 +179,5 @@ def run_rules(
     ctx = Context(facts, document_text, ruleset.settings)
     results = [(rule, v) for rule in ruleset.rules for v in evaluate(rule, ctx, strict)]
     results = drop_repeats(mark_consequences(results))
-    findings = [to_finding(rule, v) for rule, v in results]
+    findings = [to_finding(rule, v, explanation(ctx, v)) for rule, v in results]
     return sorted(findings, key=lambda f: (f.position, f.rule))

@@ -75,6 +75,8 @@ def render_finding(audit: Audit, finding: Finding) -> list[Line]:
     lines: list[Line] = [(head, finding.severity)]
     if finding.stated or finding.expected:
         lines.append((f"      报告写：{finding.stated}    应为：{finding.expected}", "detail"))
+    if finding.detail.get("explanation"):
+        lines.append((f"      可能原因：{finding.detail['explanation']}", "detail"))
     if doc and finding.evidence:
         first = finding.evidence[0]
         shown = source_line(doc, first.start, first.end)
