@@ -11,6 +11,7 @@ from auditor.checks.figures import (
     figure,
     first_holding,
     gap,
+    in_unit,
     interval,
     judge,
     nearest,
@@ -52,7 +53,11 @@ def quotient(ctx: Context, n: Fact, d: Fact, fallback: bool) -> Quotient:
     if ratio is None and fallback:
         num_parts, den_parts = parts_of(ctx, figure(n)), parts_of(ctx, figure(d))
         if num_parts and den_parts:
-            how = f"其中各行合计 {plain(num_parts[0].mid)} ÷ {plain(den_parts[0].mid)}"
+            shown = [
+                plain(in_unit(p[0].mid, figure(f).unit))
+                for p, f in ((num_parts, n), (den_parts, d))
+            ]
+            how = f"其中各行合计 {shown[0]} ÷ {shown[1]}"
             return Quotient(num_parts[0] / den_parts[0], how, num_parts[1] + den_parts[1])
     return Quotient(
         ratio, f"{ctx.figure_text(figure(n))} ÷ {ctx.figure_text(figure(d))}", (span(n), span(d))
