@@ -75,9 +75,7 @@ def check_ids(ids: frozenset[str], known: set[str], flag: str) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     options = Options(rules=args.rules, select=id_set(args.select), ignore=id_set(args.ignore))
-    if (
-        options.select or options.ignore
-    ):  # only then are the rule sets of every kind needed up front
+    if options.select or options.ignore:  # only then are every kind's rules needed up front
         known = {r.id for kind in KINDS for r in load_rules(kind, args.rules).rules}
         check_ids(options.select, known, "--select")
         check_ids(options.ignore, known, "--ignore")
@@ -87,12 +85,11 @@ def run_check(args: argparse.Namespace) -> int:
         print_colored(audits, args.all, sys.stdout)
     else:
         sys.stdout.write(render(audits, args.format, args.all) + "\n")
-    if args.annotate:
-        annotate_all(audits, Path(args.annotate), args.all)
     for audit in audits:
         for error in audit.errors:
             sys.stderr.write(f"auditor: {audit.path}: {error}\n")
-    if any(a.document is None for a in audits):  # a file that could not be read at all
+    unwritten = bool(args.annotate) and annotate_all(audits, Path(args.annotate), args.all)
+    if unwritten or any(a.document is None for a in audits):  # a file not read, a copy not written
         return EXIT_TROUBLE
     broken = any(f.severity == "error" and f.holds is False for a in audits for f in a.findings)
     return EXIT_FINDINGS if broken else EXIT_OK
@@ -118,9 +115,11 @@ def annotated_path(source: Path, out: Path, many: bool) -> Path:
     return target
 
 
-def annotate_all(audits: list[Audit], out: Path, show_all: bool) -> None:
+def annotate_all(audits: list[Audit], out: Path, show_all: bool) -> bool:
+    """Write each marked-up copy; True when one could not be written."""
     from auditor.render.annotate import annotate
 
+    failed = False
     many = len(audits) > 1
     if many:
         out.mkdir(parents=True, exist_ok=True)
@@ -128,8 +127,16 @@ def annotate_all(audits: list[Audit], out: Path, show_all: bool) -> None:
         if audit.document is None:
             continue
         target = annotated_path(Path(audit.path), out, many)
-        annotate(audit, target, __version__, show_all)
+        try:
+            annotate(audit, target, __version__, show_all)
+        except Exception as exc:  # noqa: BLE001 — one file's copy must not cost the others
+            sys.stderr.write(
+                f"auditor: {audit.path}: 无法写出标注副本：{type(exc).__name__}: {exc}\n"
+            )
+            failed = True
+            continue
         sys.stderr.write(f"auditor: 标注副本已写入 {target}\n")
+    return failed
 
 
 def run_rules_listing(args: argparse.Namespace) -> int:

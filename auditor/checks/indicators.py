@@ -44,6 +44,17 @@ def by_target(ctx: Context, ind: Indicator) -> Verdict | None:
             figures(ind, "target", "actual", "weight"),
             subject=ind.name,
         )
+    if s.value > w.value:  # above the weight: the cap rule says it, once
+        return Verdict(
+            None,
+            span(s),
+            stated,
+            expected + "分",
+            f"{ind.name}：得分超过分值，见分值上限规则",
+            figures(ind, "target", "actual", "weight"),
+            reason="cap",
+            subject=ind.name,
+        )
     if met and s.value < w.value and ind.deviation_note:
         return Verdict(
             True,
@@ -90,8 +101,8 @@ def by_target(ctx: Context, ind: Indicator) -> Verdict | None:
 
 def by_completion(ctx: Context, ind: Indicator) -> Verdict | None:
     c, w, s = ind.completion, ind.weight, ind.score
-    if c is None or w is None or s is None or c.unit != "%":
-        return None
+    if c is None or w is None or s is None or c.unit != "%" or s.value > w.value:
+        return None  # a score above its weight is the cap rule's finding
     computed = capped(interval(c).scale(ONE / HUNDRED), interval(w, exact=True))
     holds, expected, reason = judge_score(ctx, s, computed)
     stated = ctx.figure_text(s)

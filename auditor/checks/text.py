@@ -43,7 +43,7 @@ def check_count(rule: Rule, ctx: Context) -> list[Verdict]:
                 holds,
                 (e.count.value_start, noun_end),
                 stated + e.noun,
-                str(listed),
+                f"{listed}{e.count.unit}",
                 message,
                 tuple(e.items),
             )
