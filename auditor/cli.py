@@ -13,6 +13,7 @@ from auditor import __version__
 from auditor.checks.ruleset import RuleFileError, load_rules
 from auditor.model import Audit
 from auditor.pipeline import Options, audit_file
+from auditor.readers import reader_for
 from auditor.render.json import render_json
 from auditor.render.text import print_colored, render_text
 
@@ -108,7 +109,8 @@ def render(audits: list[Audit], form: str, show_all: bool) -> str:
 def annotated_path(source: Path, out: Path, many: bool) -> Path:
     """Where the marked-up copy of `source` goes: OUT itself, or OUT/<name>.标注<suffix> for a batch.
     A copy never replaces its source."""
-    suffix = source.suffix.lower() if source.suffix.lower() in (".docx", ".pdf") else ".html"
+    kind = reader_for(source)
+    suffix = kind if kind in (".docx", ".pdf") else ".html"
     target = out / f"{source.stem}.标注{suffix}" if many or out.is_dir() else out
     if target.resolve() == source.resolve():
         raise RuleFileError(f"--annotate: 标注副本不能覆盖原文件 {source}")
@@ -128,7 +130,7 @@ def annotate_all(audits: list[Audit], out: Path, show_all: bool) -> bool:
             continue
         target = annotated_path(Path(audit.path), out, many)
         try:
-            annotate(audit, target, __version__, show_all)
+            annotate(audit, target, __version__, show_all, reader_for(Path(audit.path)))
         except Exception as exc:  # noqa: BLE001 — one file's copy must not cost the others
             sys.stderr.write(
                 f"auditor: {audit.path}: 无法写出标注副本：{type(exc).__name__}: {exc}\n"

@@ -86,4 +86,4 @@ def read_document_as(path: Path, suffix: str) -> Document:
     return read_text(path)
 
 
-__all__ = ["ReadError", "document_from_text", "read_document"]
+__all__ = ["ReadError", "document_from_text", "read_document", "reader_for"]

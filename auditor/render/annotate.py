@@ -7,9 +7,12 @@ from pathlib import Path
 from auditor.model import Audit
 
 
-def annotate(audit: Audit, target: Path, version: str, show_all: bool = False) -> None:
-    """Write `audit`'s findings into a copy of its source file at `target` (never the source)."""
-    suffix = Path(audit.path).suffix.lower()
+def annotate(
+    audit: Audit, target: Path, version: str, show_all: bool = False, kind: str = ""
+) -> None:
+    """Write `audit`'s findings into a copy of its source file at `target` (never the source).
+    `kind` is the format the file really is (".pdf" for a PDF named .docx); default its suffix."""
+    suffix = kind or Path(audit.path).suffix.lower()
     if suffix == ".docx" and target.suffix.lower() == ".docx":
         from auditor.render.annotate_docx import annotate_docx
 

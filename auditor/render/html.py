@@ -1,0 +1,388 @@
+"""One self-contained HTML page: a summary per document, then its text with every flagged figure
+marked in its severity's color and the note under its line. No network: inline CSS, system fonts,
+no scripts. Everything that comes from a document or a message is escaped."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from html import escape
+
+from auditor.model import Audit, Document, Finding
+from auditor.render.excerpt import excerpt, locate
+from auditor.render.text import spoken_place
+
+SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
+HOLDS_WORDS = {True: "成立", False: "不成立", None: "无法判断"}
+KIND_WORDS = {
+    "department": "部门整体支出绩效自评报告",
+    "project": "项目支出绩效自评报告",
+    "table": "绩效自评表",
+    "unknown": "未识别的报告类型",
+}
+REASON_WORDS = {  # said only when the rule engine gives no explanation of its own
+    "base": "换一个基数即可得出报告所写的数，疑似用错了基数",
+    "truncation": "报告所写的数像是截断而非四舍五入所得",
+    "consequence": "系前述错误所致",
+    "completion": "得分与完成值相符，不符的是所写的完成率",
+    "boundary": "综合得分恰在等级分界上",
+}
+# error > warning > undecidable > holds: the class a figure flagged by several findings gets
+RANK = {"error": 0, "warning": 1, "unknown": 2, "holds": 3}
+
+CSS = """
+:root { --error: #c62828; --error-bg: #ffcdd2; --warning: #b26a00; --warning-bg: #ffe0a3;
+  --unknown: #5e6b78; --unknown-bg: #e3e8ee; --holds: #2e7d32; --holds-bg: #d7efd8;
+  --ink: #1f2328; --muted: #656d76; --rule: #d0d7de; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #f6f8fa; line-height: 1.75; font-size: 16px;
+  font-family: "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
+  "Source Han Sans SC", "WenQuanYi Micro Hei", system-ui, sans-serif; }
+header.page, section.document { max-width: 1100px; margin: 0 auto; padding: 0 24px; }
+header.page { padding-top: 20px; color: var(--muted); font-size: 14px; }
+h1 { font-size: 24px; margin: 4px 0 0; color: var(--ink); }
+h2 { font-size: 20px; margin: 32px 0 8px; word-break: break-all; }
+h3 { font-size: 16px; margin: 20px 0 8px; }
+section.document { background: #fff; border: 1px solid var(--rule); border-radius: 8px;
+  margin-top: 20px; margin-bottom: 28px; padding-bottom: 16px; }
+.meta { color: var(--muted); font-size: 14px; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
+.card { border: 1px solid var(--rule); border-radius: 6px; padding: 8px 14px; min-width: 120px; }
+.card b { display: block; font-size: 22px; line-height: 1.3; }
+.card.error b { color: var(--error); } .card.warning b { color: var(--warning); }
+.card.score b { font-size: 18px; }
+table.summary { border-collapse: collapse; font-size: 14px; margin: 8px 0; }
+table.summary th, table.summary td { border: 1px solid var(--rule); padding: 3px 10px;
+  text-align: left; }
+table.summary th { background: #f6f8fa; font-weight: 600; }
+ol.findings { padding-left: 24px; font-size: 15px; }
+ol.findings li { margin: 4px 0; }
+.tag { display: inline-block; font-size: 12px; line-height: 1.6; padding: 0 6px;
+  border-radius: 4px; color: #fff; margin-right: 4px; white-space: nowrap; }
+.tag.error { background: var(--error); } .tag.warning { background: var(--warning); }
+.tag.unknown { background: var(--unknown); } .tag.holds { background: var(--holds); }
+code.rule { font-size: 13px; color: var(--muted); }
+.text { font-size: 16px; border-top: 1px solid var(--rule); margin-top: 12px;
+  padding-top: 8px; }
+.line { display: flex; gap: 12px; white-space: pre-wrap; word-break: break-all; }
+.line .no { flex: 0 0 64px; text-align: right; color: #8c959f; font-size: 12px;
+  padding-top: 4px; user-select: none; font-variant-numeric: tabular-nums; }
+.line .body { flex: 1; min-width: 0; }
+.line.row .body { font-variant-numeric: tabular-nums; }
+.sep { color: #8c959f; }
+mark { padding: 1px 2px; border-radius: 3px; color: inherit; }
+mark.error { background: var(--error-bg); box-shadow: inset 0 -2px 0 var(--error); }
+mark.warning { background: var(--warning-bg); box-shadow: inset 0 -2px 0 var(--warning); }
+mark.unknown { background: var(--unknown-bg); box-shadow: inset 0 -2px 0 var(--unknown); }
+mark.holds { background: var(--holds-bg); box-shadow: inset 0 -2px 0 var(--holds); }
+.ev { text-decoration: underline dotted #57606a; text-underline-offset: 4px; }
+mark a.ref, .ev a.ref { color: inherit; text-decoration: none; }
+:target { outline: 2px solid #0969da; outline-offset: 2px; }
+aside.note { margin: 4px 0 10px 76px; padding: 6px 12px; border-left: 4px solid var(--rule);
+  background: #fafbfc; font-size: 14px; line-height: 1.7; white-space: normal; }
+aside.note.error { border-color: var(--error); background: #fff5f5; }
+aside.note.warning { border-color: var(--warning); background: #fffaf0; }
+aside.note.unknown { border-color: var(--unknown); }
+aside.note.holds { border-color: var(--holds); background: #f6fbf6; }
+.note .values { margin: 2px 0; }
+.note .stated { color: var(--error); font-weight: 600; }
+.note .expected { color: var(--holds); font-weight: 600; }
+.note.holds .stated, .note.unknown .stated, .note.unknown .expected { color: inherit; }
+.note .inputs { margin: 2px 0 0; padding-left: 18px; color: var(--muted); }
+.note a { color: #0969da; }
+.note a.message { color: inherit; text-decoration: none; font-weight: 600; }
+.errors { color: var(--error); }
+footer { max-width: 1100px; margin: 0 auto 24px; padding: 0 24px; color: var(--muted);
+  font-size: 12px; }
+@media print { body { background: #fff; } section.document { border: none; } }
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A finding as the page shows it: its number, its class and the ids it links."""
+
+    number: int
+    finding: Finding
+    level: str  # error | warning | unknown | holds
+
+    @property
+    def id(self) -> str:
+        return f"f{self.number}"
+
+
+def level(finding: Finding) -> str:
+    if finding.holds is True:
+        return "holds"
+    if finding.holds is None:
+        return "unknown"
+    return "error" if finding.severity == "error" else "warning"
+
+
+def level_words(lv: str) -> str:
+    return {"error": "错误", "warning": "警告", "unknown": "无法判断", "holds": "成立"}[lv]
+
+
+def span_id(prefix: str, start: int, end: int) -> str:
+    return f"{prefix}-{start}-{end}"
+
+
+def summary_html(audit: Audit, shown: list[Shown], prefix: str) -> str:
+    broken = [s for s in shown if s.finding.holds is False]
+    severities = Counter(s.finding.severity for s in broken)
+    facts = audit.facts
+    parts = ['<div class="cards">']
+    parts.append(f'<div class="card error">错误<b>{severities.get("error", 0)}</b></div>')
+    parts.append(f'<div class="card warning">警告<b>{severities.get("warning", 0)}</b></div>')
+    checked = sum(1 for f in audit.findings if f.holds is not None)
+    parts.append(f'<div class="card">核对的关系<b>{checked}</b></div>')
+    parts.append(score_card(audit))
+    parts.append("</div>")
+    rules = Counter(s.finding.rule for s in broken)
+    if rules:
+        parts.append('<table class="summary"><tr><th>规则</th><th>错误</th><th>警告</th></tr>')
+        for rule, _ in rules.most_common():
+            errors = sum(
+                1 for s in broken if s.finding.rule == rule and s.finding.severity == "error"
+            )
+            warnings = sum(
+                1 for s in broken if s.finding.rule == rule and s.finding.severity == "warning"
+            )
+            parts.append(
+                f'<tr><td><code class="rule">{escape(rule)}</code></td>'
+                f"<td>{errors}</td><td>{warnings}</td></tr>"
+            )
+        parts.append("</table>")
+    if shown:
+        parts.append('<h3>发现</h3><ol class="findings">')
+        for s in shown:
+            f = s.finding
+            where = ""
+            if audit.document is not None and f.evidence:
+                where = spoken_place(locate(audit.document, f.position))
+            parts.append(
+                f'<li><span class="tag {s.level}">{level_words(s.level)}</span>'
+                f'<a href="#{prefix}-{s.id}">{escape(where)}</a> '
+                f'<code class="rule">[{escape(f.rule)}]</code> {escape(f.message)}</li>'
+            )
+        parts.append("</ol>")
+    elif facts is not None and not audit.errors:
+        parts.append("<p>未发现不成立的关系。</p>")
+    return "".join(parts)
+
+
+def score_card(audit: Audit) -> str:
+    """The overall score as stated and as recomputed from the item scores."""
+    total = next((f for f in audit.findings if f.rule == "total-score"), None)
+    if total is not None:
+        stated, expected = total.stated, total.expected or "—"
+    else:
+        facts = audit.facts.of("score.total") if audit.facts else []
+        if not facts:
+            return '<div class="card score">综合得分<b>未写明</b></div>'
+        stated = facts[0].value + facts[0].unit
+        expected = "无法重算"
+    return (
+        f'<div class="card score">综合得分（报告写 → 重算）'
+        f"<b>{escape(stated)} → {escape(expected)}</b></div>"
+    )
+
+
+def note_html(doc: Document, s: Shown, prefix: str) -> str:
+    f = s.finding
+    first = f.evidence[0] if f.evidence else None
+    head = (
+        f'<span class="tag {s.level}">{level_words(s.level)}</span>'
+        f'<code class="rule">[{escape(f.rule)}]</code> '
+    )
+    if first is not None:
+        head += (
+            f'<a class="message" href="#{span_id(prefix, first.start, first.end)}">'
+            f"{escape(f.message)}</a>"
+        )
+    else:
+        head += escape(f.message)
+    parts = [f'<aside class="note {s.level}" id="{prefix}-{s.id}">{head}']
+    if f.stated or f.expected:
+        parts.append(
+            f'<div class="values">报告写 <span class="stated">{escape(f.stated)}</span>'
+            f' → 应为 <span class="expected">{escape(f.expected)}</span>'
+            f"（{HOLDS_WORDS[f.holds]}）</div>"
+        )
+    explanation = f.detail.get("explanation", "")
+    reason = REASON_WORDS.get(f.detail.get("reason", ""), "")
+    why = explanation or reason
+    if why:
+        parts.append(f'<div class="why">{escape(why)}</div>')
+    inputs = [ev for ev in f.evidence[1:] if ev.end > ev.start]
+    if inputs:
+        parts.append('<ul class="inputs">')
+        for ev in inputs:
+            place = spoken_place(locate(doc, ev.start))
+            parts.append(
+                f'<li>依据：<a href="#{span_id(prefix, ev.start, ev.end)}">{escape(place)}'
+                f"</a> “{escape(excerpt(doc, ev.start, ev.end))}”</li>"
+            )
+        parts.append("</ul>")
+    parts.append("</aside>")
+    return "".join(parts)
+
+
+def text_html(doc: Document, shown: list[Shown], prefix: str) -> str:
+    """The document line by line, the flagged figures marked, each note under its line."""
+    text = doc.text
+    stated: dict[tuple[int, int], list[Shown]] = {}
+    inputs: set[tuple[int, int]] = set()
+    for s in shown:
+        for i, ev in enumerate(s.finding.evidence):
+            a, b = max(0, ev.start), min(len(text), ev.end)
+            if b <= a:
+                continue
+            if i == 0:
+                stated.setdefault((a, b), []).append(s)
+            else:
+                inputs.add((a, b))
+    notes_at: dict[int, list[Shown]] = {}
+    for (a, _b), group in stated.items():
+        line_end = doc.line_bounds(a)[1]
+        notes_at.setdefault(line_end, []).extend(group)
+    spans = sorted(set(stated) | inputs)
+    cuts = sorted({0, len(text)} | {p for sp in spans for p in sp} | line_breaks(text))
+    out: list[str] = ['<div class="text">']
+    line_start = 0
+    body: list[str] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        segment = text[a:b]
+        if segment == "\n":
+            out.append(line_html(doc, line_start, body))
+            out += notes_for(doc, notes_at.get(a, []), prefix)
+            body, line_start = [], b
+            continue
+        body.append(segment_html(segment, a, b, spans, stated, inputs, prefix))
+    out.append(line_html(doc, line_start, body))
+    out += notes_for(doc, notes_at.get(len(text), []), prefix)
+    out.append("</div>")
+    return "".join(out)
+
+
+def line_breaks(text: str) -> set[int]:
+    cuts: set[int] = set()
+    i = text.find("\n")
+    while i >= 0:
+        cuts |= {i, i + 1}
+        i = text.find("\n", i + 1)
+    return cuts
+
+
+def notes_for(doc: Document, group: list[Shown], prefix: str) -> list[str]:
+    return [note_html(doc, s, prefix) for s in sorted(group, key=lambda s: s.number)]
+
+
+def line_html(doc: Document, start: int, body: list[str]) -> str:
+    place = locate(doc, start) if doc.origins else {"line": 0}
+    number = f"{place['page']}:{place['line']}" if "box" in place else str(place.get("line", ""))
+    content = "".join(body) or "&#8203;"
+    row = " row" if " | " in content else ""
+    return f'<div class="line{row}"><span class="no">{escape(number)}</span><span class="body">{content}</span></div>'
+
+
+def segment_html(
+    segment: str,
+    a: int,
+    b: int,
+    spans: list[tuple[int, int]],
+    stated: dict[tuple[int, int], list[Shown]],
+    inputs: set[tuple[int, int]],
+    prefix: str,
+) -> str:
+    covering = [sp for sp in spans if sp[0] <= a and b <= sp[1]]
+    inner = escape(segment).replace(" | ", '<span class="sep"> | </span>')
+    if not covering:
+        return inner
+    starting = [sp for sp in covering if sp[0] == a]
+    anchors = [span_id(prefix, *sp) for sp in starting]
+    flagged = [s for sp in covering if sp in stated for s in stated[sp]]
+    if flagged:
+        best = min(flagged, key=lambda s: (RANK[s.level], s.number))
+        lv = best.level
+        classes = lv + (" ev" if any(sp in inputs for sp in covering) else "")
+        title = "；".join(
+            f"{level_words(s.level)}[{s.finding.rule}] {s.finding.message}" for s in flagged
+        )
+        own_id = f' id="{anchors[0]}"' if anchors else ""
+        extra = "".join(f'<a id="{x}"></a>' for x in anchors[1:])
+        return (
+            f'{extra}<mark class="{classes}"{own_id} title="{escape(title)}">'
+            f'<a class="ref" href="#{prefix}-{best.id}">{inner}</a></mark>'
+        )
+    own_id = f' id="{anchors[0]}"' if anchors else ""
+    extra = "".join(f'<a id="{x}"></a>' for x in anchors[1:])
+    return f'{extra}<span class="ev"{own_id}>{inner}</span>'
+
+
+def document_html(audit: Audit, index: int, show_all: bool) -> str:
+    prefix = f"d{index}"
+    findings = [f for f in audit.findings if show_all or f.holds is False]
+    shown = [Shown(i + 1, f, level(f)) for i, f in enumerate(findings)]
+    facts = audit.facts
+    kind = KIND_WORDS.get(facts.kind if facts else "unknown", facts.kind if facts else "")
+    meta = [kind]
+    if facts is not None and facts.year:
+        meta.append(f"{facts.year} 年度")
+    if audit.document is not None:
+        meta.append(f"{audit.document.pages} 页")
+    if audit.rules_version:
+        meta.append(f"规则 {audit.rules_version}")
+    parts = [
+        f'<section class="document" id="{prefix}">',
+        f"<h2>{escape(audit.path)}</h2>",
+        f'<div class="meta">{escape(" · ".join(meta))}</div>',
+    ]
+    if audit.errors:
+        parts.append('<ul class="errors">')
+        parts += [f"<li>无法读取：{escape(e)}</li>" for e in audit.errors]
+        parts.append("</ul>")
+    if audit.document is not None:
+        parts.append(summary_html(audit, shown, prefix))
+        parts.append(text_html(audit.document, shown, prefix))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def render_html(audits: list[Audit], version: str, show_all: bool = False) -> str:
+    broken = [f for a in audits for f in a.findings if f.holds is False]
+    errors = sum(1 for f in broken if f.severity == "error")
+    warnings = sum(1 for f in broken if f.severity == "warning")
+    title = "预算绩效自评报告核对结果"
+    if len(audits) == 1:
+        title = f"{audits[0].path} · 核对结果"
+    toc = ""
+    if len(audits) > 1:
+        items = "".join(
+            f'<li><a href="#d{i}">{escape(a.path)}</a>：'
+            f"{sum(1 for f in a.findings if f.holds is False and f.severity == 'error')} 个错误，"
+            f"{sum(1 for f in a.findings if f.holds is False and f.severity == 'warning')} 个警告</li>"
+            for i, a in enumerate(audits)
+        )
+        toc = f"<ol>{items}</ol>"
+    body = "\n".join(document_html(a, i, show_all) for i, a in enumerate(audits))
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{escape(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header class="page">
+<h1>预算绩效自评报告核对结果</h1>
+<div>{len(audits)} 份文件 · {errors} 个错误 · {warnings} 个警告{"（含成立的关系）" if show_all else ""}</div>
+{toc}
+</header>
+{body}
+<footer>由 auditor {escape(version)} 生成。标色的数字是报告所写、经重算不符的数；虚下划线是据以重算的数。</footer>
+</body>
+</html>
+"""
