@@ -18,9 +18,10 @@ from auditor.interpret.facts import (
     split_facts,
     unbound_figures,
 )
+from auditor.interpret.funding import flat_funding_table, funding_block
 from auditor.interpret.indicators import find_prose_indicators
 from auditor.interpret.restated import named_amounts, planned_counts, unit_names
-from auditor.interpret.tables import Grid, flat_funding_table, funding_block, indicator_block
+from auditor.interpret.tables import Grid, indicator_block
 from auditor.model import Document, Fact, Interpretation, Quantity
 
 TITLE_YEAR = regex.compile(r"((?:19|20)\d{2})\s*年度")
