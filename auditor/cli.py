@@ -54,10 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="按严重程度着色（auto：输出到终端时着色）",
     )
+    check.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="输出语言：zh 中文（默认）或 en 英文"
+    )
     rules = sub.add_parser("rules", help="列出规则")
     rules.add_argument("--rules", metavar="PATH")
     rules.add_argument(
         "--kind", default="department", choices=KINDS, help="报告类型（默认 department）"
+    )
+    rules.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="标题语言：zh 中文（默认）或 en 英文"
     )
     return parser
 
@@ -75,7 +81,9 @@ def check_ids(ids: frozenset[str], known: set[str], flag: str) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    options = Options(rules=args.rules, select=id_set(args.select), ignore=id_set(args.ignore))
+    options = Options(
+        rules=args.rules, select=id_set(args.select), ignore=id_set(args.ignore), lang=args.lang
+    )
     if options.select or options.ignore:  # only then are every kind's rules needed up front
         known = {r.id for kind in KINDS for r in load_rules(kind, args.rules).rules}
         check_ids(options.select, known, "--select")
@@ -83,27 +91,29 @@ def run_check(args: argparse.Namespace) -> int:
     audits = [audit_file(path, options) for path in args.files]
     colored = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     if args.format == "text" and colored:
-        print_colored(audits, args.all, sys.stdout)
+        print_colored(audits, args.all, sys.stdout, args.lang)
     else:
-        sys.stdout.write(render(audits, args.format, args.all) + "\n")
+        sys.stdout.write(render(audits, args.format, args.all, args.lang) + "\n")
     for audit in audits:
         for error in audit.errors:
             sys.stderr.write(f"auditor: {audit.path}: {error}\n")
-    unwritten = bool(args.annotate) and annotate_all(audits, Path(args.annotate), args.all)
+    unwritten = bool(args.annotate) and annotate_all(
+        audits, Path(args.annotate), args.all, args.lang
+    )
     if unwritten or any(a.document is None for a in audits):  # a file not read, a copy not written
         return EXIT_TROUBLE
     broken = any(f.severity == "error" and f.holds is False for a in audits for f in a.findings)
     return EXIT_FINDINGS if broken else EXIT_OK
 
 
-def render(audits: list[Audit], form: str, show_all: bool) -> str:
-    if form == "json":
+def render(audits: list[Audit], form: str, show_all: bool, lang: str = "zh") -> str:
+    if form == "json":  # the messages are already in `lang`; the keys never change
         return render_json(audits, __version__, show_all)
     if form == "html":
         from auditor.render.html import render_html
 
-        return render_html(audits, __version__, show_all)
-    return render_text(audits, show_all)
+        return render_html(audits, __version__, show_all, lang)
+    return render_text(audits, show_all, lang)
 
 
 def annotated_path(source: Path, out: Path, many: bool) -> Path:
@@ -117,7 +127,7 @@ def annotated_path(source: Path, out: Path, many: bool) -> Path:
     return target
 
 
-def annotate_all(audits: list[Audit], out: Path, show_all: bool) -> bool:
+def annotate_all(audits: list[Audit], out: Path, show_all: bool, lang: str = "zh") -> bool:
     """Write each marked-up copy; True when one could not be written."""
     from auditor.render.annotate import annotate
 
@@ -130,7 +140,7 @@ def annotate_all(audits: list[Audit], out: Path, show_all: bool) -> bool:
             continue
         target = annotated_path(Path(audit.path), out, many)
         try:
-            annotate(audit, target, __version__, show_all, reader_for(Path(audit.path)))
+            annotate(audit, target, __version__, show_all, reader_for(Path(audit.path)), lang)
         except Exception as exc:  # noqa: BLE001 — one file's copy must not cost the others
             sys.stderr.write(
                 f"auditor: {audit.path}: 无法写出标注副本：{type(exc).__name__}: {exc}\n"
@@ -144,7 +154,8 @@ def annotate_all(audits: list[Audit], out: Path, show_all: bool) -> bool:
 def run_rules_listing(args: argparse.Namespace) -> int:
     ruleset = load_rules(args.kind, args.rules)
     for rule in ruleset.rules:
-        sys.stdout.write(f"{rule.id:<28} {rule.severity:<8} {rule.kind:<16} {rule.title}\n")
+        title = (rule.title_en or rule.id) if args.lang == "en" else rule.title
+        sys.stdout.write(f"{rule.id:<28} {rule.severity:<8} {rule.kind:<16} {title}\n")
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ class Options:
     select: frozenset[str] = frozenset()  # only these rule ids
     ignore: frozenset[str] = frozenset()
     strict: bool = False  # a crashing rule raises (tests)
+    lang: str = "zh"  # the language of the messages: zh or en
 
 
 def pick_rules(ruleset: RuleSet, options: Options) -> RuleSet:
@@ -34,7 +35,7 @@ def audit_document(document: Document, options: Options = Options()) -> Audit:
     quantities = find_quantities(document.text)
     facts = interpret(document, quantities)
     ruleset = pick_rules(load_rules(facts.kind, options.rules), options)
-    findings = run_rules(ruleset, facts, document.text, strict=options.strict)
+    findings = run_rules(ruleset, facts, document.text, strict=options.strict, lang=options.lang)
     return Audit(document.path, document, facts, tuple(findings), document.errors, ruleset.version)
 
 

@@ -151,14 +151,50 @@ PHRASED_AS_SLIP = {
 }
 
 
-def to_finding(rule: Rule, v: Verdict, why: str = "") -> Finding:
+def quoted(text: str) -> str:
+    """A figure or words as the report prints them: quoted unless plain ASCII (84.94%)."""
+    return text if text.isascii() else f"“{text}”"
+
+
+def english(rule: Rule, v: Verdict, text: str) -> str:
+    """The message in English, from the verdict's parts: the rule's English title, what the
+    report states, what it should be, and the figures it was computed from. What comes from
+    the document (figures with their units, labels) is quoted as printed."""
+    title = rule.title_en or rule.id
+    if v.reason == "crash":
+        return f"{title}: the rule failed to run ({quoted(v.message.partition('：')[2])})"
+    said = f"the report states {quoted(v.stated_text)}" if v.stated_text else ""
+    if v.holds is True:
+        head = f"holds, {said}" if said else "holds"
+    elif v.holds is False or v.reason == "consequence":
+        should = f"it should be {quoted(v.expected)}" if v.expected else ""
+        head = ", ".join(p for p in (said, should) if p) or "does not hold"
+    else:
+        recomputed = f"recomputed {quoted(v.expected)}" if v.expected else ""
+        head = ", ".join(p for p in ("cannot be decided", said, recomputed) if p)
+    figures: list[str] = []
+    for a, b in v.inputs:
+        figure = text[a:b].strip()
+        if (a, b) != v.stated and figure and quoted(figure) not in figures:
+            figures.append(quoted(figure))
+    message = f"{title}: {head}"
+    if figures:
+        message += f" (from {', '.join(figures)})"
+    if v.reason == "consequence":
+        message += ", a consequence of an error found above"
+    return message
+
+
+def to_finding(rule: Rule, v: Verdict, why: str = "", lang: str = "zh", text: str = "") -> Finding:
     severity: Severity = v.severity or rule.severity  # type: ignore[assignment]  # validated on load
     if v.reason in ("truncation", "convention") and severity == "error":
         severity = "warning"
     if v.holds is not False:
         severity = "info"
     message = v.message
-    if v.holds is True and rule.kind in PHRASED_AS_SLIP:
+    if lang == "en":
+        message = english(rule, v, text)
+    elif v.holds is True and rule.kind in PHRASED_AS_SLIP:
         message = f"{rule.title}：成立（{v.stated_text}）"
     evidence = (Evidence(*v.stated, "stated"),) + tuple(
         Evidence(a, b, "input") for a, b in v.inputs if (a, b) != v.stated
@@ -172,12 +208,19 @@ def to_finding(rule: Rule, v: Verdict, why: str = "") -> Finding:
 
 
 def run_rules(
-    ruleset: RuleSet, facts: Interpretation, document_text: str, strict: bool = False
+    ruleset: RuleSet,
+    facts: Interpretation,
+    document_text: str,
+    strict: bool = False,
+    lang: str = "zh",
 ) -> list[Finding]:
     """Every relation of every rule, kept whether it holds (holds=True), is broken (False) or
-    cannot be decided (None); the caller shows what it wants."""
+    cannot be decided (None); the caller shows what it wants. Messages are Chinese, or English
+    with lang="en" (quotes of the document stay as printed)."""
     ctx = Context(facts, document_text, ruleset.settings)
     results = [(rule, v) for rule in ruleset.rules for v in evaluate(rule, ctx, strict)]
     results = drop_repeats(mark_consequences(results))
-    findings = [to_finding(rule, v, explanation(ctx, v)) for rule, v in results]
+    findings = [
+        to_finding(rule, v, explanation(ctx, v, lang), lang, document_text) for rule, v in results
+    ]
     return sorted(findings, key=lambda f: (f.position, f.rule))

@@ -17,6 +17,7 @@ COMMON_KEYS = {
     "id",
     "kind",
     "title",
+    "title_en",
     "severity",
     "source",
     "examples",
@@ -105,6 +106,7 @@ class Rule:
     tolerance: str = ""
     examples: dict[str, list[str]] = field(default_factory=dict)
     origin: str = ""  # file:line
+    title_en: str = ""  # the English title (--lang en); a rule file without one gets the id
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +257,7 @@ def parse_rule(raw: Any, path: Path) -> Rule:
             tolerance=str(raw.get("tolerance", "")),
             examples=as_list,
             origin=where,
+            title_en=str(raw.get("title_en") or rule_id),
         )
         if enabled
         else Rule(rule_id, kind, "", "info", {"where": where}, origin=DISABLED)

@@ -8,7 +8,12 @@ from auditor.model import Audit
 
 
 def annotate(
-    audit: Audit, target: Path, version: str, show_all: bool = False, kind: str = ""
+    audit: Audit,
+    target: Path,
+    version: str,
+    show_all: bool = False,
+    kind: str = "",
+    lang: str = "zh",
 ) -> None:
     """Write `audit`'s findings into a copy of its source file at `target` (never the source).
     `kind` is the format the file really is (".pdf" for a PDF named .docx); default its suffix."""
@@ -24,4 +29,4 @@ def annotate(
     else:
         from auditor.render.html import render_html
 
-        target.write_text(render_html([audit], version, show_all), encoding="utf-8")
+        target.write_text(render_html([audit], version, show_all, lang), encoding="utf-8")

@@ -10,23 +10,17 @@ from html import escape
 
 from auditor.model import Audit, Document, Finding
 from auditor.render.excerpt import excerpt, locate
-from auditor.render.text import spoken_place
+from auditor.render.text import HOLDS_KEYS, spoken_place
+from auditor.render.words import say
 
-SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
-HOLDS_WORDS = {True: "成立", False: "不成立", None: "无法判断"}
-KIND_WORDS = {
-    "department": "部门整体支出绩效自评报告",
-    "project": "项目支出绩效自评报告",
-    "table": "绩效自评表",
-    "unknown": "未识别的报告类型",
+KIND_KEYS = {
+    "department": "department",
+    "project": "project",
+    "table": "table",
+    "unknown": "kind_unknown",
 }
-REASON_WORDS = {  # said only when the rule engine gives no explanation of its own
-    "base": "换一个基数即可得出报告所写的数，疑似用错了基数",
-    "truncation": "报告所写的数像是截断而非四舍五入所得",
-    "consequence": "系前述错误所致",
-    "completion": "得分与完成值相符，不符的是所写的完成率",
-    "boundary": "综合得分恰在等级分界上",
-}
+# why a figure is off, said only when the rule engine gives no explanation of its own (words.py)
+REASONS = ("base", "truncation", "consequence", "completion", "boundary")
 # error > warning > undecidable > holds: the class a figure flagged by several findings gets
 RANK = {"error": 0, "warning": 1, "unknown": 2, "holds": 3}
 
@@ -119,28 +113,35 @@ def level(finding: Finding) -> str:
     return "error" if finding.severity == "error" else "warning"
 
 
-def level_words(lv: str) -> str:
-    return {"error": "错误", "warning": "警告", "unknown": "无法判断", "holds": "成立"}[lv]
+def level_words(lv: str, lang: str = "zh") -> str:
+    return say(lang, lv)
 
 
 def span_id(prefix: str, start: int, end: int) -> str:
     return f"{prefix}-{start}-{end}"
 
 
-def summary_html(audit: Audit, shown: list[Shown], prefix: str) -> str:
+def summary_html(audit: Audit, shown: list[Shown], prefix: str, lang: str = "zh") -> str:
     broken = [s for s in shown if s.finding.holds is False]
     severities = Counter(s.finding.severity for s in broken)
     facts = audit.facts
     parts = ['<div class="cards">']
-    parts.append(f'<div class="card error">错误<b>{severities.get("error", 0)}</b></div>')
-    parts.append(f'<div class="card warning">警告<b>{severities.get("warning", 0)}</b></div>')
+    parts.append(
+        f'<div class="card error">{say(lang, "errors_head")}<b>{severities.get("error", 0)}</b></div>'
+    )
+    parts.append(
+        f'<div class="card warning">{say(lang, "warnings_head")}<b>{severities.get("warning", 0)}</b></div>'
+    )
     checked = sum(1 for f in audit.findings if f.holds is not None)
-    parts.append(f'<div class="card">核对的关系<b>{checked}</b></div>')
-    parts.append(score_card(audit))
+    parts.append(f'<div class="card">{say(lang, "relations_checked")}<b>{checked}</b></div>')
+    parts.append(score_card(audit, lang))
     parts.append("</div>")
     rules = Counter(s.finding.rule for s in broken)
     if rules:
-        parts.append('<table class="summary"><tr><th>规则</th><th>错误</th><th>警告</th></tr>')
+        parts.append(
+            f'<table class="summary"><tr><th>{say(lang, "rule")}</th>'
+            f"<th>{say(lang, 'errors_head')}</th><th>{say(lang, 'warnings_head')}</th></tr>"
+        )
         for rule, _ in rules.most_common():
             errors = sum(
                 1 for s in broken if s.finding.rule == rule and s.finding.severity == "error"
@@ -154,24 +155,24 @@ def summary_html(audit: Audit, shown: list[Shown], prefix: str) -> str:
             )
         parts.append("</table>")
     if shown:
-        parts.append('<h3>发现</h3><ol class="findings">')
+        parts.append(f'<h3>{say(lang, "findings")}</h3><ol class="findings">')
         for s in shown:
             f = s.finding
             where = ""
             if audit.document is not None and f.evidence:
-                where = spoken_place(locate(audit.document, f.position))
+                where = spoken_place(locate(audit.document, f.position), lang)
             parts.append(
-                f'<li><span class="tag {s.level}">{level_words(s.level)}</span>'
+                f'<li><span class="tag {s.level}">{level_words(s.level, lang)}</span>'
                 f'<a href="#{prefix}-{s.id}">{escape(where)}</a> '
                 f'<code class="rule">[{escape(f.rule)}]</code> {escape(f.message)}</li>'
             )
         parts.append("</ol>")
     elif facts is not None and not audit.errors:
-        parts.append("<p>未发现不成立的关系。</p>")
+        parts.append(f"<p>{say(lang, 'nothing_broken')}</p>")
     return "".join(parts)
 
 
-def score_card(audit: Audit) -> str:
+def score_card(audit: Audit, lang: str = "zh") -> str:
     """The overall score as stated and as recomputed from the item scores."""
     total = next((f for f in audit.findings if f.rule == "total-score"), None)
     if total is not None:
@@ -179,20 +180,23 @@ def score_card(audit: Audit) -> str:
     else:
         facts = audit.facts.of("score.total") if audit.facts else []
         if not facts:
-            return '<div class="card score">综合得分<b>未写明</b></div>'
+            return (
+                f'<div class="card score">{say(lang, "total_score")}'
+                f"<b>{say(lang, 'not_stated')}</b></div>"
+            )
         stated = facts[0].value + facts[0].unit
-        expected = "无法重算"
+        expected = say(lang, "not_recomputed")
     return (
-        f'<div class="card score">综合得分（报告写 → 重算）'
+        f'<div class="card score">{say(lang, "total_score_pair")}'
         f"<b>{escape(stated)} → {escape(expected)}</b></div>"
     )
 
 
-def note_html(doc: Document, s: Shown, prefix: str) -> str:
+def note_html(doc: Document, s: Shown, prefix: str, lang: str = "zh") -> str:
     f = s.finding
     first = f.evidence[0] if f.evidence else None
     head = (
-        f'<span class="tag {s.level}">{level_words(s.level)}</span>'
+        f'<span class="tag {s.level}">{level_words(s.level, lang)}</span>'
         f'<code class="rule">[{escape(f.rule)}]</code> '
     )
     if first is not None:
@@ -205,12 +209,13 @@ def note_html(doc: Document, s: Shown, prefix: str) -> str:
     parts = [f'<aside class="note {s.level}" id="{prefix}-{s.id}">{head}']
     if f.stated or f.expected:
         parts.append(
-            f'<div class="values">报告写 <span class="stated">{escape(f.stated)}</span>'
-            f' → 应为 <span class="expected">{escape(f.expected)}</span>'
-            f"（{HOLDS_WORDS[f.holds]}）</div>"
+            f'<div class="values">{say(lang, "stated_arrow")}<span class="stated">{escape(f.stated)}</span>'
+            f'{say(lang, "should_arrow")}<span class="expected">{escape(f.expected)}</span>'
+            f"{say(lang, 'paren', x=say(lang, HOLDS_KEYS[f.holds]))}</div>"
         )
     explanation = f.detail.get("explanation", "")
-    reason = REASON_WORDS.get(f.detail.get("reason", ""), "")
+    code = f.detail.get("reason", "")
+    reason = say(lang, f"reason_{code}") if code in REASONS else ""
     why = explanation or reason
     if why:
         parts.append(f'<div class="why">{escape(why)}</div>')
@@ -218,9 +223,9 @@ def note_html(doc: Document, s: Shown, prefix: str) -> str:
     if inputs:
         parts.append('<ul class="inputs">')
         for ev in inputs:
-            place = spoken_place(locate(doc, ev.start))
+            place = spoken_place(locate(doc, ev.start), lang)
             parts.append(
-                f'<li>依据：<a href="#{span_id(prefix, ev.start, ev.end)}">{escape(place)}'
+                f'<li>{say(lang, "evidence")}<a href="#{span_id(prefix, ev.start, ev.end)}">{escape(place)}'
                 f"</a> “{escape(excerpt(doc, ev.start, ev.end))}”</li>"
             )
         parts.append("</ul>")
@@ -228,7 +233,7 @@ def note_html(doc: Document, s: Shown, prefix: str) -> str:
     return "".join(parts)
 
 
-def text_html(doc: Document, shown: list[Shown], prefix: str) -> str:
+def text_html(doc: Document, shown: list[Shown], prefix: str, lang: str = "zh") -> str:
     """The document line by line, the flagged figures marked, each note under its line."""
     text = doc.text
     stated: dict[tuple[int, int], list[Shown]] = {}
@@ -255,12 +260,12 @@ def text_html(doc: Document, shown: list[Shown], prefix: str) -> str:
         segment = text[a:b]
         if segment == "\n":
             out.append(line_html(doc, line_start, body))
-            out += notes_for(doc, notes_at.get(a, []), prefix)
+            out += notes_for(doc, notes_at.get(a, []), prefix, lang)
             body, line_start = [], b
             continue
-        body.append(segment_html(segment, a, b, spans, stated, inputs, prefix))
+        body.append(segment_html(segment, a, b, spans, stated, inputs, prefix, lang))
     out.append(line_html(doc, line_start, body))
-    out += notes_for(doc, notes_at.get(len(text), []), prefix)
+    out += notes_for(doc, notes_at.get(len(text), []), prefix, lang)
     out.append("</div>")
     return "".join(out)
 
@@ -274,8 +279,8 @@ def line_breaks(text: str) -> set[int]:
     return cuts
 
 
-def notes_for(doc: Document, group: list[Shown], prefix: str) -> list[str]:
-    return [note_html(doc, s, prefix) for s in sorted(group, key=lambda s: s.number)]
+def notes_for(doc: Document, group: list[Shown], prefix: str, lang: str = "zh") -> list[str]:
+    return [note_html(doc, s, prefix, lang) for s in sorted(group, key=lambda s: s.number)]
 
 
 def line_html(doc: Document, start: int, body: list[str]) -> str:
@@ -294,6 +299,7 @@ def segment_html(
     stated: dict[tuple[int, int], list[Shown]],
     inputs: set[tuple[int, int]],
     prefix: str,
+    lang: str = "zh",
 ) -> str:
     covering = [sp for sp in spans if sp[0] <= a and b <= sp[1]]
     inner = escape(segment).replace(" | ", '<span class="sep"> | </span>')
@@ -306,8 +312,8 @@ def segment_html(
         best = min(flagged, key=lambda s: (RANK[s.level], s.number))
         lv = best.level
         classes = lv + (" ev" if any(sp in inputs for sp in covering) else "")
-        title = "；".join(
-            f"{level_words(s.level)}[{s.finding.rule}] {s.finding.message}" for s in flagged
+        title = say(lang, "list_sep").join(
+            f"{level_words(s.level, lang)}[{s.finding.rule}] {s.finding.message}" for s in flagged
         )
         own_id = f' id="{anchors[0]}"' if anchors else ""
         extra = "".join(f'<a id="{x}"></a>' for x in anchors[1:])
@@ -320,19 +326,20 @@ def segment_html(
     return f'{extra}<span class="ev"{own_id}>{inner}</span>'
 
 
-def document_html(audit: Audit, index: int, show_all: bool) -> str:
+def document_html(audit: Audit, index: int, show_all: bool, lang: str = "zh") -> str:
     prefix = f"d{index}"
     findings = [f for f in audit.findings if show_all or f.holds is False]
     shown = [Shown(i + 1, f, level(f)) for i, f in enumerate(findings)]
     facts = audit.facts
-    kind = KIND_WORDS.get(facts.kind if facts else "unknown", facts.kind if facts else "")
+    code = facts.kind if facts else "unknown"
+    kind = say(lang, KIND_KEYS[code]) if code in KIND_KEYS else code
     meta = [kind]
     if facts is not None and facts.year:
-        meta.append(f"{facts.year} 年度")
+        meta.append(say(lang, "year", year=facts.year))
     if audit.document is not None:
-        meta.append(f"{audit.document.pages} 页")
+        meta.append(say(lang, "pages", pages=audit.document.pages))
     if audit.rules_version:
-        meta.append(f"规则 {audit.rules_version}")
+        meta.append(say(lang, "rules", version=audit.rules_version))
     parts = [
         f'<section class="document" id="{prefix}">',
         f"<h2>{escape(audit.path)}</h2>",
@@ -340,34 +347,43 @@ def document_html(audit: Audit, index: int, show_all: bool) -> str:
     ]
     if audit.errors:
         parts.append('<ul class="errors">')
-        parts += [f"<li>无法读取：{escape(e)}</li>" for e in audit.errors]
+        parts += [f"<li>{escape(say(lang, 'cannot_read', error=e))}</li>" for e in audit.errors]
         parts.append("</ul>")
     if audit.document is not None:
-        parts.append(summary_html(audit, shown, prefix))
-        parts.append(text_html(audit.document, shown, prefix))
+        parts.append(summary_html(audit, shown, prefix, lang))
+        parts.append(text_html(audit.document, shown, prefix, lang))
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def render_html(audits: list[Audit], version: str, show_all: bool = False) -> str:
+def render_html(audits: list[Audit], version: str, show_all: bool = False, lang: str = "zh") -> str:
     broken = [f for a in audits for f in a.findings if f.holds is False]
     errors = sum(1 for f in broken if f.severity == "error")
     warnings = sum(1 for f in broken if f.severity == "warning")
-    title = "预算绩效自评报告核对结果"
+    heading = say(lang, "page_title")
+    title = heading
     if len(audits) == 1:
-        title = f"{audits[0].path} · 核对结果"
+        title = say(lang, "file_title", path=audits[0].path)
     toc = ""
     if len(audits) > 1:
         items = "".join(
-            f'<li><a href="#d{i}">{escape(a.path)}</a>：'
-            f"{sum(1 for f in a.findings if f.holds is False and f.severity == 'error')} 个错误，"
-            f"{sum(1 for f in a.findings if f.holds is False and f.severity == 'warning')} 个警告</li>"
+            f'<li><a href="#d{i}">{escape(a.path)}</a>'
+            + say(
+                lang,
+                "toc_counts",
+                errors=sum(1 for f in a.findings if f.holds is False and f.severity == "error"),
+                warnings=sum(1 for f in a.findings if f.holds is False and f.severity == "warning"),
+            )
+            + "</li>"
             for i, a in enumerate(audits)
         )
         toc = f"<ol>{items}</ol>"
-    body = "\n".join(document_html(a, i, show_all) for i, a in enumerate(audits))
+    body = "\n".join(document_html(a, i, show_all, lang) for i, a in enumerate(audits))
+    counts = say(lang, "page_counts", files=len(audits), errors=errors, warnings=warnings)
+    counts += say(lang, "with_holding") if show_all else ""
+    footer = escape(say(lang, "footer", version=version))
     return f"""<!DOCTYPE html>
-<html lang="zh-CN">
+<html lang="{say(lang, "html_lang")}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -377,12 +393,12 @@ def render_html(audits: list[Audit], version: str, show_all: bool = False) -> st
 </head>
 <body>
 <header class="page">
-<h1>预算绩效自评报告核对结果</h1>
-<div>{len(audits)} 份文件 · {errors} 个错误 · {warnings} 个警告{"（含成立的关系）" if show_all else ""}</div>
+<h1>{escape(heading)}</h1>
+<div>{counts}</div>
 {toc}
 </header>
 {body}
-<footer>由 auditor {escape(version)} 生成。标色的数字是报告所写、经重算不符的数；虚下划线是据以重算的数。</footer>
+<footer>{footer}</footer>
 </body>
 </html>
 """

@@ -7,8 +7,8 @@ import unicodedata
 
 from auditor.model import Audit, Document, Finding
 from auditor.render.excerpt import excerpt, locate
+from auditor.render.words import say
 
-SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 # Styles a terminal shows (rich style names); piped output is plain text.
 STYLES = {
     "error": "bold red",
@@ -20,7 +20,7 @@ STYLES = {
     "summary": "bold",
 }
 Line = tuple[str, str]  # text, style
-HOLDS_WORDS = {True: "成立", False: "不成立", None: "无法判断"}
+HOLDS_KEYS = {True: "holds", False: "broken", None: "unknown"}
 
 
 def width(text: str) -> int:
@@ -48,35 +48,38 @@ def source_line(doc: Document, start: int, end: int) -> list[str]:
     return [gutter + raw.rstrip(), marker]
 
 
-def place_name(place: dict) -> str:
+def place_name(place: dict, lang: str = "zh") -> str:
     """line:column, as a compiler says it; a spreadsheet cell by its name (自评表!I17); a PDF page."""
     part = str(place.get("part", ""))
     if "!" in part:
         return part
-    prefix = f"第{place['page']}页:" if "box" in place else ""
+    prefix = say(lang, "page_prefix", page=place["page"]) if "box" in place else ""
     return f"{prefix}{place['line']}:{place.get('column', 1)}"
 
 
-def spoken_place(place: dict) -> str:
+def spoken_place(place: dict, lang: str = "zh") -> str:
     """第 12 行, 第 4 页第 27 行, 自评表!I17: where a supporting figure stands, in words."""
     part = str(place.get("part", ""))
     if "!" in part:
         return part
-    page = f"第 {place['page']} 页" if "box" in place else ""
-    return f"{page}第 {place['line']} 行"
+    if "box" in place:
+        return say(lang, "line_on_page", page=place["page"], line=place["line"])
+    return say(lang, "line", line=place["line"])
 
 
-def render_finding(audit: Audit, finding: Finding) -> list[Line]:
+def render_finding(audit: Audit, finding: Finding, lang: str = "zh") -> list[Line]:
     doc = audit.document
     place = locate(doc, finding.position) if doc else {"line": 0, "column": 0}
-    head = f"{audit.path}:{place_name(place)}: {SEVERITY_WORDS[finding.severity]}[{finding.rule}] {finding.message}"
-    if finding.holds is not False and HOLDS_WORDS[finding.holds] not in finding.message:
-        head += f"（{HOLDS_WORDS[finding.holds]}）"
+    head = f"{audit.path}:{place_name(place, lang)}: {say(lang, finding.severity)}[{finding.rule}] {finding.message}"
+    holds = say(lang, HOLDS_KEYS[finding.holds])
+    if finding.holds is not False and holds not in finding.message:
+        head += say(lang, "paren", x=holds)
     lines: list[Line] = [(head, finding.severity)]
     if finding.stated or finding.expected:
-        lines.append((f"      报告写：{finding.stated}    应为：{finding.expected}", "detail"))
+        words = say(lang, "stated_expected", stated=finding.stated, expected=finding.expected)
+        lines.append(("      " + words, "detail"))
     if finding.detail.get("explanation"):
-        lines.append((f"      可能原因：{finding.detail['explanation']}", "detail"))
+        lines.append(("      " + say(lang, "cause", why=finding.detail["explanation"]), "detail"))
     if doc and finding.evidence:
         first = finding.evidence[0]
         shown = source_line(doc, first.start, first.end)
@@ -84,24 +87,36 @@ def render_finding(audit: Audit, finding: Finding) -> list[Line]:
         for ev in finding.evidence[1:4]:
             where = locate(doc, ev.start)
             lines.append(
-                (f"      依据：{spoken_place(where)} “{excerpt(doc, ev.start, ev.end)}”", "detail")
+                (
+                    f"      {say(lang, 'evidence')}{spoken_place(where, lang)} “{excerpt(doc, ev.start, ev.end)}”",
+                    "detail",
+                )
             )
     return lines
 
 
-def summary(audit: Audit, shown: list[Finding]) -> str:
+def summary(audit: Audit, shown: list[Finding], lang: str = "zh") -> str:
+    sep = say(lang, "list_sep")
     if audit.document is None:
-        return f"{audit.path}: 无法读取：{'；'.join(audit.errors)}"
+        return say(lang, "unreadable", path=audit.path, errors=sep.join(audit.errors))
     counts = {
         s: sum(1 for f in shown if f.severity == s and f.holds is False)
         for s in ("error", "warning")
     }
     checked = sum(1 for f in audit.findings if f.holds is not None)
-    partly = f"；部分内容未读：{'；'.join(audit.errors)}" if audit.errors else ""
-    return f"{audit.path}: {counts['error']} 个错误，{counts['warning']} 个警告（共核对 {checked} 项关系）{partly}"
+    partly = say(lang, "partly_unread", errors=sep.join(audit.errors)) if audit.errors else ""
+    return say(
+        lang,
+        "file_summary",
+        path=audit.path,
+        errors=counts["error"],
+        warnings=counts["warning"],
+        checked=checked,
+        partly=partly,
+    )
 
 
-def grand_total(audits: list[Audit]) -> str:
+def grand_total(audits: list[Audit], lang: str = "zh") -> str:
     """One line for the whole run: how many reports, errors, warnings, unreadable files."""
     broken = [f for a in audits for f in a.findings if f.holds is False]
     errors = sum(1 for f in broken if f.severity == "error")
@@ -112,13 +127,19 @@ def grand_total(audits: list[Audit]) -> str:
         for a in audits
         if a.document is not None and not any(f.holds is False for f in a.findings)
     )
-    tail = f"，{unreadable} 份无法读取" if unreadable else ""
-    return (
-        f"共 {len(audits)} 份报告：{errors} 个错误，{warnings} 个警告，{clean} 份未发现问题{tail}"
+    tail = say(lang, "run_unreadable", n=unreadable) if unreadable else ""
+    return say(
+        lang,
+        "run_summary",
+        reports=len(audits),
+        errors=errors,
+        warnings=warnings,
+        clean=clean,
+        tail=tail,
     )
 
 
-def styled_lines(audits: list[Audit], show_all: bool = False) -> list[Line]:
+def styled_lines(audits: list[Audit], show_all: bool = False, lang: str = "zh") -> list[Line]:
     """Grouped by file, in the order the figures stand; a summary per file and one for the run."""
     out: list[Line] = []
     for audit in audits:
@@ -128,22 +149,22 @@ def styled_lines(audits: list[Audit], show_all: bool = False) -> list[Line]:
             if show_all or f.holds is False or f.detail.get("reason") == "crash"
         ]
         for finding in shown:
-            out += render_finding(audit, finding) + [("", "")]
-        out.append((summary(audit, shown), "summary"))
+            out += render_finding(audit, finding, lang) + [("", "")]
+        out.append((summary(audit, shown, lang), "summary"))
     if len(audits) > 1:
-        out.append((grand_total(audits), "summary"))
+        out.append((grand_total(audits, lang), "summary"))
     return out
 
 
-def render_text(audits: list[Audit], show_all: bool = False) -> str:
-    return "\n".join(text for text, _ in styled_lines(audits, show_all))
+def render_text(audits: list[Audit], show_all: bool = False, lang: str = "zh") -> str:
+    return "\n".join(text for text, _ in styled_lines(audits, show_all, lang))
 
 
-def print_colored(audits: list[Audit], show_all: bool, stream) -> None:
+def print_colored(audits: list[Audit], show_all: bool, stream, lang: str = "zh") -> None:
     """The same lines, colored by severity on a terminal (rich)."""
     from rich.console import Console
     from rich.text import Text
 
     console = Console(file=stream, highlight=False, soft_wrap=True, force_terminal=True)
-    for text, style in styled_lines(audits, show_all):
+    for text, style in styled_lines(audits, show_all, lang):
         console.print(Text(text, style=STYLES.get(style, "")))
