@@ -1,13 +1,16 @@
-"""The command line: auditor check FILE… | auditor rules."""
+"""The command line: auditor check FILE… | auditor scan PATH… | auditor rules."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from auditor import __version__
 from auditor.checks.ruleset import RuleFileError, load_rules
@@ -16,6 +19,9 @@ from auditor.pipeline import Options, audit_file
 from auditor.readers import reader_for
 from auditor.render.json import render_json
 from auditor.render.text import print_colored, render_text
+
+if TYPE_CHECKING:
+    from auditor.batch import ScanStats
 
 EXIT_OK, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
 KINDS = ("department", "project", "table", "unknown")  # report kinds, each with its rule file
@@ -57,6 +63,38 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--lang", choices=("zh", "en"), default="zh", help="输出语言：zh 中文（默认）或 en 英文"
     )
+    scan = sub.add_parser(
+        "scan",
+        help="批量核对文件夹中的全部报告，结果写入 SQLite 数据库（可中断后续跑）",
+        description="并行核对路径下的全部报告（txt pdf docx xlsx html …），每个文件核对完即写入数据库；"
+        "重新运行时跳过未改动的文件。",
+    )
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="文件或文件夹")
+    scan.add_argument(
+        "--jobs", type=positive_int, default=os.cpu_count() or 1, help="并行进程数（默认 CPU 核数）"
+    )
+    scan.add_argument(
+        "--db", default="results.sqlite", metavar="FILE", help="结果数据库（默认 results.sqlite）"
+    )
+    scan.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=60.0,
+        metavar="秒",
+        help="每个文件的时间上限（默认 60 秒）",
+    )
+    scan.add_argument(
+        "--memory",
+        type=positive_int,
+        default=1024,
+        metavar="MB",
+        help="每个工作进程的内存上限（默认 1024 MB）",
+    )
+    scan.add_argument("--rules", metavar="PATH", help="规则文件或规则目录（默认使用内置规则）")
+    scan.add_argument(
+        "--xlsx", metavar="FILE", help="写出汇总表（Excel：报告、问题、规则统计三张表）"
+    )
+    scan.add_argument("--html", metavar="FILE", help="写出汇总网页（可排序的表格与统计图）")
     rules = sub.add_parser("rules", help="列出规则")
     rules.add_argument("--rules", metavar="PATH")
     rules.add_argument(
@@ -66,6 +104,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=("zh", "en"), default="zh", help="标题语言：zh 中文（默认）或 en 英文"
     )
     return parser
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正数：{text}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"应为正数：{text}")
+    return value
 
 
 def id_set(text: str) -> frozenset[str]:
@@ -151,6 +209,137 @@ def annotate_all(audits: list[Audit], out: Path, show_all: bool, lang: str = "zh
     return failed
 
 
+def duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} 小时 {seconds % 3600 // 60} 分"
+    if seconds >= 60:
+        return f"{seconds // 60} 分 {seconds % 60} 秒"
+    return f"{seconds} 秒"
+
+
+def progress_line(stats: ScanStats) -> str:
+    """One plain progress line for logs: 已完成 120/500 …"""
+    elapsed = time.monotonic() - stats.started
+    rate = stats.audited / elapsed if elapsed > 0 else 0.0
+    left = stats.total - stats.done
+    eta = f"，预计剩余 {duration(left / rate)}" if rate > 0 and left else ""
+    skipped = f"（跳过未改动的 {stats.skipped} 个）" if stats.skipped else ""
+    return (
+        f"已完成 {stats.done}/{stats.total}{skipped}，发现问题 {stats.findings} 条，"
+        f"每秒 {rate:.1f} 个{eta}"
+    )
+
+
+def summary_line(stats: ScanStats, db: str) -> str:
+    elapsed = time.monotonic() - stats.started
+    trouble = "，".join(
+        f"{name} {stats.statuses[key]} 个"
+        for key, name in (("unreadable", "无法读取"), ("timeout", "超时"), ("crashed", "崩溃"))
+        if stats.statuses[key]
+    )
+    return (
+        f"扫描完成：共 {stats.total} 个文件，本次核对 {stats.audited} 个，跳过未改动的 "
+        f"{stats.skipped} 个{'；' + trouble if trouble else ''}；错误 {stats.errors} 条，"
+        f"警告 {stats.warnings} 条；结果在 {db}（用时 {duration(elapsed)}）"
+    )
+
+
+class PlainProgress:
+    """A progress line every few seconds, for logs."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self.last = 0.0
+
+    def __call__(self, stats: ScanStats) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every or stats.done == stats.total:
+            self.last = now
+            sys.stderr.write(f"auditor: {progress_line(stats)}\n")
+            sys.stderr.flush()
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    from auditor.batch import ScanError, rules_version, scan
+
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        sys.stderr.write(f"auditor: 参数错误：路径不存在：{'、'.join(missing)}\n")
+        return EXIT_TROUBLE
+    rules_version(args.rules)  # a broken rule file is a misuse, before any worker starts
+    options = Options(rules=args.rules)
+    outputs = [p for p in (args.xlsx, args.html) if p]
+    limits = {
+        "jobs": args.jobs,
+        "timeout": args.timeout,
+        "memory_mb": args.memory,
+        "exclude": outputs,
+    }
+    try:
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            columns = (
+                TextColumn("核对"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("问题 {task.fields[findings]} 条"),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                TextColumn("剩余"),
+                TimeRemainingColumn(),
+            )
+            with Progress(*columns, console=Console(stderr=True)) as bar:
+                task = bar.add_task("scan", total=None, findings=0, rate="")
+
+                def show(stats: ScanStats) -> None:
+                    elapsed = time.monotonic() - stats.started
+                    rate = f"{stats.audited / elapsed:.1f} 个/秒" if elapsed > 0 else ""
+                    bar.update(
+                        task,
+                        total=stats.total,
+                        completed=stats.done,
+                        findings=stats.findings,
+                        rate=rate,
+                    )
+
+                stats = scan(args.paths, args.db, options=options, progress=show, **limits)
+        else:
+            stats = scan(args.paths, args.db, options=options, progress=PlainProgress(), **limits)
+    except KeyboardInterrupt:
+        sys.stderr.write("auditor: 已中断；已完成的结果都在数据库中，再次运行即可继续\n")
+        return 130
+    except (ScanError, sqlite3.Error) as exc:
+        sys.stderr.write(f"auditor: 扫描失败：{exc}\n")
+        return EXIT_TROUBLE
+    sys.stderr.write(f"auditor: {summary_line(stats, args.db)}\n")
+    write_summaries(args.db, args.xlsx, args.html)
+    return EXIT_OK
+
+
+def write_summaries(db: str, xlsx: str | None, html: str | None) -> None:
+    """The sortable summaries an auditor opens, made from the whole database (this run and earlier ones)."""
+    if xlsx:
+        from auditor.render.summary_xlsx import write_summary_xlsx
+
+        write_summary_xlsx(db, xlsx)
+        sys.stderr.write(f"auditor: 汇总表已写入 {xlsx}\n")
+    if html:
+        from auditor.render.summary_html import write_summary_html
+
+        write_summary_html(db, html)
+        sys.stderr.write(f"auditor: 汇总网页已写入 {html}\n")
+
+
 def run_rules_listing(args: argparse.Namespace) -> int:
     ruleset = load_rules(args.kind, args.rules)
     for rule in ruleset.rules:
@@ -163,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="auditor: %(message)s")
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "scan":
+            return run_scan(args)
         return run_check(args) if args.command == "check" else run_rules_listing(args)
     except RuleFileError as exc:
         sys.stderr.write(f"auditor: {exc}\n")

@@ -1,0 +1,556 @@
+"""Screen a whole folder: every report under the paths, audited in parallel worker processes,
+each result written to a SQLite database as soon as it is known.
+
+- Resumable: a document row is keyed by (path, rules_version) and records the file's sha256;
+  a re-run skips every file whose (path, sha256, rules_version) is already there, and a changed
+  file replaces its row. Each result is one transaction (written by the parent only), so a run
+  killed at any moment loses no finished result and never duplicates one.
+- Robust: each file runs in a worker process with a time limit (the parent kills the worker and
+  replaces it) and a memory limit (RLIMIT_AS in the worker); a file that hangs, crashes the worker
+  or runs out of memory becomes a row with status "timeout" or "crashed", and the run goes on.
+- Workers send back plain dicts (the JSON contract's document), never Audit objects.
+
+The schema (SCHEMA below is the exact DDL; also in README.md, "Batch"); other programs read it,
+so keep it stable and additive:
+
+    documents  one row per file and rule set:
+      path (absolute), sha256, rules_version ("<declared version>+<hash of the rule files>"),
+      tool_version, status (ok | unreadable | timeout | crashed), error (why, or reading notes),
+      kind, year, pages, unit (most frequent unit.name), score_stated, score_expected (without
+      the 分), grade, errors, warnings (counts of error/warning findings that do not hold),
+      seconds (time to audit), finished_at (UTC, ISO 8601)
+    findings   the findings that do not hold (errors and warnings) plus rules that crashed:
+      rule, severity, holds (0, or NULL for a crashed rule), message, stated, expected,
+      page, line, part (where the first evidence stands), evidence (JSON list as in the contract)
+    facts      every fact except "unbound": concept, subject, label, value, unit, page, line, text
+
+Example: every report whose execution rate is below 80%:
+
+    SELECT d.path, f.value FROM facts f JOIN documents d ON d.id = f.document_id
+    WHERE f.concept = 'execution.rate' AND CAST(f.value AS REAL) < 80;
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import signal
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from auditor import __version__
+from auditor.checks.ruleset import load_file, load_rules, rules_dir
+from auditor.pipeline import Options, audit_file, audit_text
+from auditor.render.json import document_json, finding_json
+
+SUFFIXES = frozenset(
+    (".txt", ".pdf", ".docx", ".xlsx", ".xlsm", ".html", ".htm", ".doc", ".wps", ".xls", ".et")
+)
+STATUSES = ("ok", "unreadable", "timeout", "crashed")
+STARTUP_LIMIT = 120.0  # seconds a new worker may take to import and warm up
+STARTUP_FAILURES = 3  # workers in a row that die before they are ready: the environment is broken
+# The tests' bad files: "hang.txt=sleep,hog.txt=hog,boom.txt=exit,*=slow" (slow: 0.2 s each)
+TEST_HOOK = "AUDITOR_SCAN_TEST"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+  id INTEGER PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, rules_version TEXT NOT NULL,
+  tool_version TEXT NOT NULL, status TEXT NOT NULL,   -- ok | unreadable | timeout | crashed
+  error TEXT, kind TEXT, year INTEGER, pages INTEGER, unit TEXT,
+  score_stated TEXT, score_expected TEXT, grade TEXT,
+  errors INTEGER NOT NULL DEFAULT 0, warnings INTEGER NOT NULL DEFAULT 0,
+  seconds REAL, finished_at TEXT, UNIQUE (path, rules_version));
+CREATE TABLE IF NOT EXISTS findings (
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  rule TEXT NOT NULL, severity TEXT NOT NULL, holds INTEGER, message TEXT, stated TEXT,
+  expected TEXT, page INTEGER, line INTEGER, part TEXT, evidence TEXT);
+CREATE TABLE IF NOT EXISTS facts (
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  concept TEXT NOT NULL, subject TEXT, label TEXT, value TEXT, unit TEXT, page INTEGER,
+  line INTEGER, text TEXT);
+CREATE INDEX IF NOT EXISTS findings_document ON findings(document_id);
+CREATE INDEX IF NOT EXISTS facts_document ON facts(document_id);
+CREATE INDEX IF NOT EXISTS facts_concept ON facts(concept);
+"""
+
+
+class ScanError(Exception):
+    """The scan cannot run at all (workers cannot start, the database cannot be opened)."""
+
+
+@dataclass
+class ScanStats:
+    """How far a scan has got; handed to the progress callback after each file."""
+
+    total: int = 0  # files found
+    skipped: int = 0  # already in the database, unchanged
+    audited: int = 0  # audited in this run
+    errors: int = 0  # error findings, skipped files included
+    warnings: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)  # of the files audited in this run
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def done(self) -> int:
+        return self.skipped + self.audited
+
+    @property
+    def findings(self) -> int:
+        return self.errors + self.warnings
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    path: str  # absolute
+    sha256: str
+
+
+# ---------------------------------------------------------------------------- finding the files
+
+
+def is_ours(path: Path) -> bool:
+    """Hidden files, Office lock files and our own marked-up copies are not reports."""
+    name = path.name
+    return name.startswith((".", "~$")) or ".标注." in name
+
+
+def discover(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """Every supported file under the paths (files named directly count too), absolute, sorted,
+    each once; hidden folders and files, lock files, marked-up copies and `exclude` left out."""
+    skip = {Path(p).absolute() for p in exclude}
+    found: set[Path] = set()
+    for root in paths:
+        root = Path(root).absolute()
+        if root.is_file():
+            candidates: Iterable[Path] = [root]
+        else:
+            candidates = walk(root)
+        for path in candidates:
+            if path.suffix.lower() in SUFFIXES and not is_ours(path) and path not in skip:
+                found.add(path)
+    return sorted(found)
+
+
+def walk(root: Path) -> Iterator[Path]:
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            yield Path(folder) / name
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def rules_version(rules: str | Path | None = None) -> str:
+    """The rule set's declared version plus a hash of the rule files' content, so that edited
+    rules (or another --rules) re-audit every file."""
+    where = Path(rules) if rules else rules_dir()
+    if where.is_file():
+        version, files = load_file(where).version, [where]
+    else:
+        version, files = load_rules("department", where).version, sorted(where.glob("*.yaml"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{version or '0'}+{digest.hexdigest()[:8]}"
+
+
+# ---------------------------------------------------------------------------- the database
+
+
+def connect(db_path: str | Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(db_path), isolation_level=None, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")  # a committed result survives a power loss too
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def known(conn: sqlite3.Connection, version: str) -> dict[str, tuple[str, int, int]]:
+    """path → (sha256, errors, warnings) of the rows already there for this rule set."""
+    rows = conn.execute(
+        "SELECT path, sha256, errors, warnings FROM documents WHERE rules_version = ?", (version,)
+    )
+    return {path: (sha, errors, warnings) for path, sha, errors, warnings in rows}
+
+
+def strip_points(text: str | None) -> str | None:
+    return text.strip().removesuffix("分").strip() or None if text else None
+
+
+def most_frequent(values: list[str]) -> str | None:
+    return Counter(values).most_common(1)[0][0] if values else None
+
+
+def document_row(result: dict[str, Any]) -> dict[str, Any]:
+    """The documents columns a worker's result gives (path, hash and versions aside)."""
+    doc: dict[str, Any] = result.get("document") or {}
+    ok = result["status"] == "ok" and bool(doc)
+    facts = doc["facts"] if doc else []
+    findings = doc["findings"] if doc else []
+    broken = [f for f in findings if f.get("holds") is False]
+    score = result.get("score") or {}
+    first: dict[str, str] = {}
+    for fact in facts:
+        first.setdefault(fact["concept"], fact["value"])
+    return {
+        "status": result["status"],
+        "error": result.get("error") or None,
+        "kind": doc["kind"] if ok else None,
+        "year": doc.get("year") if ok else None,
+        "pages": doc["pages"] if ok else None,
+        "unit": most_frequent([f["value"] for f in facts if f["concept"] == "unit.name"]),
+        "score_stated": strip_points(first.get("score.total") or score.get("stated")),
+        "score_expected": strip_points(score.get("expected")),
+        "grade": first.get("grade"),
+        "errors": sum(f["severity"] == "error" for f in broken),
+        "warnings": sum(f["severity"] == "warning" for f in broken),
+        "seconds": result.get("seconds"),
+    }
+
+
+def store(
+    conn: sqlite3.Connection, task: Task, result: dict[str, Any], version: str
+) -> dict[str, Any]:
+    """Write one file's result in one transaction, replacing an older row for the same path."""
+    row = document_row(result)
+    row.update(
+        path=task.path,
+        sha256=task.sha256,
+        rules_version=version,
+        tool_version=__version__,
+        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    doc = result.get("document") or {}
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        old = conn.execute(
+            "SELECT id FROM documents WHERE path = ? AND rules_version = ?", (task.path, version)
+        ).fetchone()
+        if old:
+            for table in ("findings", "facts"):
+                conn.execute(f"DELETE FROM {table} WHERE document_id = ?", old)
+            conn.execute("DELETE FROM documents WHERE id = ?", old)
+        columns = ", ".join(row)
+        marks = ", ".join(f":{key}" for key in row)
+        cursor = conn.execute(f"INSERT INTO documents ({columns}) VALUES ({marks})", row)
+        doc_id = cursor.lastrowid
+        conn.executemany(
+            "INSERT INTO findings (document_id, rule, severity, holds, message, stated, expected,"
+            " page, line, part, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [finding_row(doc_id, f) for f in doc.get("findings", [])],
+        )
+        conn.executemany(
+            "INSERT INTO facts (document_id, concept, subject, label, value, unit, page, line,"
+            " text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [fact_row(doc_id, f) for f in doc.get("facts", [])],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return row
+
+
+def finding_row(doc_id: int | None, f: dict[str, Any]) -> tuple:
+    where = f["evidence"][0] if f.get("evidence") else {}
+    holds = f.get("holds")
+    return (
+        doc_id,
+        f["rule"],
+        f["severity"],
+        None if holds is None else int(holds),
+        f.get("message"),
+        f.get("stated"),
+        f.get("expected"),
+        where.get("page"),
+        where.get("line"),
+        where.get("part"),
+        json.dumps(f.get("evidence", []), ensure_ascii=False),
+    )
+
+
+def fact_row(doc_id: int | None, f: dict[str, Any]) -> tuple:
+    return (
+        doc_id,
+        f["concept"],
+        f.get("subject"),
+        f.get("label"),
+        f.get("value"),
+        f.get("unit"),
+        f.get("page"),
+        f.get("line"),
+        f.get("text"),
+    )
+
+
+# ---------------------------------------------------------------------------- the worker side
+
+
+def audit_payload(path: str, options: Options) -> dict[str, Any]:
+    """One file's result as plain data: what a worker sends back."""
+    started = time.perf_counter()
+    audit = audit_file(path, options)
+    findings = [
+        finding_json(audit, f)
+        for f in audit.findings
+        if (f.holds is False and f.severity in ("error", "warning"))
+        or f.detail.get("reason") == "crash"
+    ]
+    doc = document_json(audit, False)
+    doc["findings"] = findings
+    doc["facts"] = [f for f in doc["facts"] if f["concept"] != "unbound"]
+    total = next((f for f in audit.findings if f.rule == "total-score"), None)
+    return {
+        "status": "ok" if audit.document is not None else "unreadable",
+        "error": "；".join(audit.errors) or None,
+        "document": doc,
+        "score": {"stated": total.stated, "expected": total.expected} if total else None,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def test_hook(path: str, memory_mb: int) -> None:
+    """Bad files on demand for the tests: AUDITOR_SCAN_TEST="hang.txt=sleep,…"."""
+    actions = dict(
+        item.split("=", 1) for item in os.environ.get(TEST_HOOK, "").split(",") if "=" in item
+    )
+    action = actions.get(Path(path).name, actions.get("*"))
+    if action == "slow":
+        time.sleep(0.2)
+    elif action == "sleep":
+        time.sleep(3600)
+    elif action == "hog":
+        hog = bytearray((memory_mb + 64) << 20)
+        del hog
+    elif action == "exit":
+        os._exit(3)
+
+
+def run_one(path: str, options: Options, memory_mb: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        if TEST_HOOK in os.environ:
+            test_hook(path, memory_mb)
+        return audit_payload(path, options)
+    except MemoryError:
+        error = f"超出内存限制（{memory_mb} MB）"
+    except Exception as exc:  # noqa: BLE001 — one file's bug must not cost the others
+        error = f"核对时出错：{type(exc).__name__}: {exc}"
+    seconds = round(time.perf_counter() - started, 3)
+    return {"status": "crashed", "error": error, "document": None, "seconds": seconds}
+
+
+def worker_main(conn: Connection, options: Options, memory_mb: int) -> None:
+    """A worker process: warm up, cap its memory, then audit the paths it is sent, one by one."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        audit_text("2023年度部门整体支出绩效自评综合得分90分，评价等级为优。", options)
+    except Exception:  # noqa: BLE001, S110 — warming up only; a real file will say what is wrong
+        pass
+    if memory_mb:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = memory_mb << 20
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        conn.send(("ready", os.getpid()))
+        while (path := conn.recv()) is not None:
+            conn.send(run_one(path, options, memory_mb))
+    except (EOFError, OSError):  # the parent is gone
+        return
+
+
+# ---------------------------------------------------------------------------- the parent side
+
+
+class Worker:
+    """One worker process as the parent sees it: the file it is on and when that must end."""
+
+    def __init__(self, ctx: Any, options: Options, memory_mb: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=worker_main, args=(child, options, memory_mb), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.task: Task | None = None
+        self.started = time.monotonic()
+        self.deadline = self.started + STARTUP_LIMIT
+
+    def assign(self, task: Task, timeout: float) -> None:
+        self.task = task
+        self.started = time.monotonic()
+        self.deadline = self.started + timeout
+        self.conn.send(task.path)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+def failure(status: str, error: str, seconds: float) -> dict[str, Any]:
+    return {"status": status, "error": error, "document": None, "seconds": round(seconds, 3)}
+
+
+def scan(
+    paths: Sequence[str | Path],
+    db_path: str | Path = "results.sqlite",
+    jobs: int = 1,
+    timeout: float = 60.0,
+    memory_mb: int = 1024,
+    options: Options | None = None,
+    progress: Callable[[ScanStats], None] | None = None,
+    exclude: Iterable[str | Path] = (),
+) -> ScanStats:
+    """Audit every supported file under `paths` not yet in the database; see the module doc."""
+    options = options or Options()
+    db = Path(db_path).absolute()
+    skip = [db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal")), *exclude]
+    files = discover(paths, skip)
+    version = rules_version(options.rules)
+    conn = connect(db)
+    stats = ScanStats(total=len(files))
+    report = progress or (lambda _: None)
+    try:
+        done = known(conn, version)
+        report(stats)
+
+        def pending() -> Iterator[Task]:
+            for path in files:
+                try:
+                    sha = file_sha256(path)
+                except OSError as exc:
+                    sha = f"unreadable:{exc.errno}"
+                seen = done.get(str(path))
+                if seen and seen[0] == sha:
+                    stats.skipped += 1
+                    stats.errors += seen[1]
+                    stats.warnings += seen[2]
+                    report(stats)
+                    continue
+                yield Task(str(path), sha)
+
+        run_workers(pending(), conn, version, stats, report, jobs, timeout, memory_mb, options)
+    finally:
+        conn.close()
+    return stats
+
+
+def run_workers(
+    tasks: Iterator[Task],
+    conn: sqlite3.Connection,
+    version: str,
+    stats: ScanStats,
+    report: Callable[[ScanStats], None],
+    jobs: int,
+    timeout: float,
+    memory_mb: int,
+    options: Options,
+) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    # the first task decides whether workers are needed at all (everything may be skipped)
+    queue: list[Task] = []
+    first = next(tasks, None)
+    if first is None:
+        return
+    queue.append(first)
+    workers: list[Worker] = [Worker(ctx, options, memory_mb) for _ in range(max(1, jobs))]
+    exhausted = False
+    failures = 0
+
+    def finish(worker: Worker, result: dict[str, Any]) -> None:
+        assert worker.task is not None
+        row = store(conn, worker.task, result, version)
+        worker.task = None
+        stats.audited += 1
+        stats.statuses[row["status"]] += 1
+        stats.errors += row["errors"]
+        stats.warnings += row["warnings"]
+        report(stats)
+
+    def replace(index: int) -> None:
+        workers[index].stop()
+        workers[index] = Worker(ctx, options, memory_mb)
+
+    try:
+        while True:
+            for worker in workers:
+                if worker.ready and worker.task is None and not exhausted:
+                    task = queue.pop() if queue else next(tasks, None)
+                    if task is None:
+                        exhausted = True
+                    else:
+                        worker.assign(task, timeout)
+            waiting = [w for w in workers if w.task is not None or (not w.ready and not exhausted)]
+            if not waiting:
+                break
+            now = time.monotonic()
+            wait(
+                [w.conn for w in waiting] + [w.process.sentinel for w in waiting],
+                max(0.0, min(w.deadline for w in waiting) - now),
+            )
+            now = time.monotonic()
+            for index, worker in enumerate(workers):
+                if worker not in waiting:
+                    continue
+                message: Any = None
+                dead = False
+                if worker.conn.poll():
+                    try:
+                        message = worker.conn.recv()
+                    except (EOFError, OSError):
+                        dead = True
+                elif not worker.process.is_alive():
+                    dead = True
+                if isinstance(message, tuple):  # ("ready", pid)
+                    worker.ready = True
+                    failures = 0
+                elif isinstance(message, dict):
+                    finish(worker, message)
+                    if message["status"] == "crashed":  # its state is not to be trusted
+                        replace(index)
+                elif dead or now >= worker.deadline:
+                    if worker.task is not None:
+                        seconds = now - worker.started
+                        if dead:
+                            code = worker.process.exitcode
+                            result = failure("crashed", f"工作进程异常退出（{code}）", seconds)
+                        else:
+                            result = failure("timeout", f"超过时间限制 {timeout:g} 秒", seconds)
+                        finish(worker, result)
+                    elif not worker.ready:
+                        failures += 1
+                        if failures >= STARTUP_FAILURES:
+                            raise ScanError("工作进程无法启动（连续 3 次）")
+                    replace(index)
+    finally:
+        for worker in workers:  # idle workers end by themselves; busy ones are killed
+            if worker.process.is_alive() and worker.ready and worker.task is None:
+                try:
+                    worker.conn.send(None)
+                    worker.process.join(2)
+                except OSError:
+                    pass
+            worker.stop()
