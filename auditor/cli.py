@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument(
         "--lang", choices=("zh", "en"), default="zh", help="标题语言：zh 中文（默认）或 en 英文"
     )
+    rules.add_argument(
+        "--format",
+        choices=("text", "md"),
+        default="text",
+        help="text：每条一行；md：完整的规则文档（即 docs/rules.md）",
+    )
     return parser
 
 
@@ -365,6 +371,11 @@ def write_summaries(db: str, xlsx: str | None, html: str | None) -> None:
 
 def run_rules_listing(args: argparse.Namespace) -> int:
     ruleset = load_rules(args.kind, args.rules)
+    if args.format == "md":
+        from auditor.rulesdoc import rules_markdown
+
+        sys.stdout.write(rules_markdown(ruleset))
+        return EXIT_OK
     for rule in ruleset.rules:
         title = (rule.title_en or rule.id) if args.lang == "en" else rule.title
         sys.stdout.write(f"{rule.id:<28} {rule.severity:<8} {rule.kind:<16} {title}\n")
