@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import __version__
-from auditor.checks.ruleset import load_file, load_rules, rules_dir
+from auditor.checks.ruleset import load_file, load_rules, profiles_dir, rules_dir
 from auditor.pipeline import Options, audit_file, audit_text
 from auditor.render.json import document_json, finding_json
 
@@ -159,17 +159,21 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def rules_version(rules: str | Path | None = None) -> str:
-    """The rule set's declared version plus a hash of the rule files' content, so that edited
-    rules (or another --rules) re-audit every file."""
+def rules_version(rules: str | Path | None = None, profile: str | None = None) -> str:
+    """The rule set's declared version plus a hash of the rule files' content, the regional
+    profiles and the --profile chosen, so that edited rules (or another --rules or --profile)
+    re-audit every file."""
     where = Path(rules) if rules else rules_dir()
     if where.is_file():
         version, files = load_file(where).version, [where]
     else:
         version, files = load_rules("department", where).version, sorted(where.glob("*.yaml"))
+    files += sorted(profiles_dir().glob("*.yaml"))
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    if profile:
+        digest.update(f"profile={profile}".encode())
     return f"{version or '0'}+{digest.hexdigest()[:8]}"
 
 
@@ -448,7 +452,7 @@ def scan(
     db = Path(db_path).absolute()
     skip = [db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal")), *exclude]
     files = discover(paths, skip)
-    version = rules_version(options.rules)
+    version = rules_version(options.rules, options.profile)
     conn = connect(db)
     stats = ScanStats(total=len(files))
     report = progress or (lambda _: None)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from auditor import __version__
-from auditor.checks.ruleset import RuleFileError, load_rules
+from auditor.checks.ruleset import RuleFileError, load_rules, profile_names
 from auditor.model import Audit
 from auditor.pipeline import Options, audit_file
 from auditor.readers import reader_for
@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="写出标注副本：DOCX 加批注、PDF 加高亮，其他格式生成 HTML（多个文件时 OUT 为目录）",
     )
     check.add_argument("--rules", metavar="PATH", help="规则文件或规则目录（默认使用内置规则）")
+    check.add_argument(
+        "--profile",
+        choices=profile_names(),
+        metavar="NAME",
+        help="地区评分配置（rules/profiles/：" + "、".join(profile_names()) + "）；"
+        "默认按报告标题与首段所写的地区选择，未写地区用 national（财预〔2020〕10号）",
+    )
     check.add_argument("--select", metavar="IDS", default="", help="只运行这些规则（逗号分隔）")
     check.add_argument("--ignore", metavar="IDS", default="", help="不运行这些规则（逗号分隔）")
     check.add_argument("--all", action="store_true", help="同时列出成立的关系")
@@ -91,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="每个工作进程的内存上限（默认 1024 MB）",
     )
     scan.add_argument("--rules", metavar="PATH", help="规则文件或规则目录（默认使用内置规则）")
+    scan.add_argument(
+        "--profile",
+        choices=profile_names(),
+        metavar="NAME",
+        help="地区评分配置（rules/profiles/：" + "、".join(profile_names()) + "）；"
+        "默认按报告标题与首段所写的地区选择，未写地区用 national（财预〔2020〕10号）",
+    )
     scan.add_argument(
         "--executor",
         choices=("local", "dask"),
@@ -157,7 +171,11 @@ def check_ids(ids: frozenset[str], known: set[str], flag: str) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     options = Options(
-        rules=args.rules, select=id_set(args.select), ignore=id_set(args.ignore), lang=args.lang
+        rules=args.rules,
+        select=id_set(args.select),
+        ignore=id_set(args.ignore),
+        lang=args.lang,
+        profile=args.profile,
     )
     if options.select or options.ignore:  # only then are every kind's rules needed up front
         known = {r.id for kind in KINDS for r in load_rules(kind, args.rules).rules}
@@ -295,7 +313,7 @@ def run_scan(args: argparse.Namespace) -> int:
             logging.getLogger("distributed").setLevel(logging.WARNING)
         except ImportError:
             pass  # scan() says what to install
-    options = Options(rules=args.rules)
+    options = Options(rules=args.rules, profile=args.profile)
     outputs = [p for p in (args.xlsx, args.html) if p]
     limits = {
         "jobs": args.jobs,

@@ -300,6 +300,7 @@ class Interpretation:
     indicators: tuple[Indicator, ...] = ()
     kind: str = "unknown"
     year: int | None = None
+    profile: str = ""  # the regional profile the report's head names ("" = national)
 
     def of(self, concept: str) -> list[Fact]:
         return [f for f in self.facts if f.concept == concept]
@@ -338,3 +339,4 @@ class Audit:
     findings: tuple[Finding, ...] = ()
     errors: tuple[str, ...] = ()
     rules_version: str = ""
+    profile: str = ""  # the regional profile whose settings were applied

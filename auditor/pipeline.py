@@ -12,6 +12,8 @@ from auditor.model import Audit, Document
 from auditor.readers import ReadError, document_from_text, read_document
 from auditor.recognize import find_quantities
 
+DEFAULT_PROFILE = "national"
+
 
 @dataclass(frozen=True, slots=True)
 class Options:
@@ -20,6 +22,9 @@ class Options:
     ignore: frozenset[str] = frozenset()
     strict: bool = False  # a crashing rule raises (tests)
     lang: str = "zh"  # the language of the messages: zh or en
+    profile: str | None = (
+        None  # a regional profile (rules/profiles/); None: the region the report names
+    )
 
 
 def pick_rules(ruleset: RuleSet, options: Options) -> RuleSet:
@@ -34,9 +39,18 @@ def pick_rules(ruleset: RuleSet, options: Options) -> RuleSet:
 def audit_document(document: Document, options: Options = Options()) -> Audit:
     quantities = find_quantities(document.text)
     facts = interpret(document, quantities)
-    ruleset = pick_rules(load_rules(facts.kind, options.rules), options)
+    profile = options.profile or facts.profile or DEFAULT_PROFILE
+    ruleset = pick_rules(load_rules(facts.kind, options.rules, profile), options)
     findings = run_rules(ruleset, facts, document.text, strict=options.strict, lang=options.lang)
-    return Audit(document.path, document, facts, tuple(findings), document.errors, ruleset.version)
+    return Audit(
+        document.path,
+        document,
+        facts,
+        tuple(findings),
+        document.errors,
+        ruleset.version,
+        ruleset.profile,
+    )
 
 
 def audit_file(path: str | Path, options: Options = Options()) -> Audit:

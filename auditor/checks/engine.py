@@ -28,6 +28,7 @@ KINDS: dict[str, Callable[[Rule, Context], list[Verdict]]] = {
     "qualitative": policy.check_qualitative,
     "level1-weights": policy.check_level1_weights,
     "deviation-note": policy.check_deviation_note,
+    "execution-explained": policy.check_execution_explained,
     "total": totals.check_total,
     "weights": totals.check_weights,
     "grade": totals.check_grade,
@@ -65,7 +66,15 @@ def evaluate(rule: Rule, ctx: Context, strict: bool) -> list[Verdict]:
 
 # Kinds that flag a condition (spent over budget, a missing explanation, an odd year or name)
 # without saying the figure is wrong: what is computed from that figure still stands.
-FLAGS_ONLY = {"at-most", "level1-weights", "deviation-note", "label", "unit-name", "year"}
+FLAGS_ONLY = {
+    "at-most",
+    "level1-weights",
+    "deviation-note",
+    "execution-explained",
+    "label",
+    "unit-name",
+    "year",
+}
 
 
 def blame_order(results: list[tuple[Rule, Verdict]]) -> list[int]:
@@ -143,6 +152,7 @@ PHRASED_AS_SLIP = {
     "unit-name",
     "year",
     "deviation-note",
+    "execution-explained",
     "qualitative",
     "count",
     "level1-weights",

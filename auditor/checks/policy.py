@@ -120,3 +120,73 @@ def check_deviation_note(rule: Rule, ctx: Context) -> list[Verdict]:
             )
         )
     return verdicts
+
+
+# A stated reason: "主要原因是…", "情况说明：…", "由于…"; "未说明原因" is none.
+REASON = regex.compile(r"原因|说明|由于|因为")
+NO_REASON = regex.compile(r"(?:未|没有|无)(?:说明|填写)?原因|未(?:作|做)?说明")
+SENTENCE_END = ("。", "！", "？", "；")
+PARAGRAPH_REACH = 400  # a paragraph without breaks is read this far either way
+
+
+def paragraph(text: str, start: int, end: int) -> str:
+    """The paragraph a figure stands in: bounded by blank lines, by a line that ends a sentence,
+    and, for a table row ("|"), by the row itself."""
+    lines = text.split("\n")
+    offsets, at = [], 0
+    for line in lines:
+        offsets.append(at)
+        at += len(line) + 1
+    here = max(k for k, off in enumerate(offsets) if off <= start)
+    if "|" in lines[here]:
+        return lines[here]
+
+    def breaks_after(k: int) -> bool:
+        line = lines[k].strip()
+        return not line or line.endswith(SENTENCE_END) or "|" in line
+
+    first = here
+    while (
+        first > 0 and not breaks_after(first - 1) and start - offsets[first - 1] < PARAGRAPH_REACH
+    ):
+        first -= 1
+    last = here
+    while (
+        last + 1 < len(lines)
+        and not breaks_after(last)
+        and lines[last + 1].strip()
+        and offsets[last + 1] - end < PARAGRAPH_REACH
+    ):
+        last += 1
+    return "\n".join(lines[first : last + 1])
+
+
+def check_execution_explained(rule: Rule, ctx: Context) -> list[Verdict]:
+    """An execution rate below the profile's `explain_below` (四川: 90%) needs its reason stated in
+    the same paragraph; without the setting (national rules) there is nothing to check."""
+    threshold = ctx.settings.get("explain_below")
+    if threshold is None:
+        return []
+    verdicts = []
+    for f in ctx.of("execution.rate"):
+        q = figure(f)
+        rate = interval(q).scale(Decimal("0.01") if q.unit == "%" else Decimal(1))
+        if rate.hi >= threshold:  # below only when every reading of the printed rate is
+            holds = True
+        else:
+            words = paragraph(ctx.text, f.start, f.end)
+            holds = bool(REASON.search(words)) and not NO_REASON.search(words)
+        limit = f"{plain(threshold * 100)}%"
+        message = f"预算执行率 {ctx.shown(q)} 低于 {limit}，未说明原因"
+        verdicts.append(
+            Verdict(
+                holds,
+                span(f),
+                ctx.figure_text(q),
+                "说明原因",
+                message,
+                (),
+                subject=f.subject,
+            )
+        )
+    return verdicts

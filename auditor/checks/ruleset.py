@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -51,6 +51,7 @@ KIND_PARAMS: dict[str, dict[str, bool]] = {
     "qualitative": {},
     "level1-weights": {},
     "deviation-note": {},
+    "execution-explained": {},
     "total": {"total": True, "parts": True},
     "weights": {"total": False, "parts": True},
     "grade": {"total": True},
@@ -71,6 +72,7 @@ SETTING_KEYS = {
     "year_window",
     "qualitative_bands",
     "level1_weights",
+    "explain_below",
 }
 DEFAULT_SETTINGS: dict[str, Any] = {
     "total_points": Decimal(100),
@@ -84,6 +86,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "year_window": 1,
     "qualitative_bands": [Decimal("0.8"), Decimal("0.6")],
     "level1_weights": {"产出": Decimal(50), "效益": Decimal(30), "满意度": Decimal(10)},
+    "explain_below": None,  # an execution rate under this share needs a stated reason (四川 0.90)
 }
 DISABLED = "disabled"  # origin of a rule switched off with enabled: false
 RULES_DIR_IN_PACKAGE = Path(__file__).resolve().parent.parent / "rules"
@@ -115,6 +118,7 @@ class RuleSet:
     settings: dict[str, Any]
     report_kind: str = ""
     version: str = ""
+    profile: str = ""  # the regional profile whose settings were applied (rules/profiles/)
 
 
 class LineLoader(yaml.SafeLoader):
@@ -160,6 +164,20 @@ def key_line(path: Path, key: str) -> int:
     return next(
         (n for n, text in enumerate(lines, start=1) if text.startswith((f"{key}:", f'"{key}":'))), 1
     )
+
+
+def nested_key_line(path: Path, key: str, after: int | str) -> int | str:
+    """The line of `key` inside a block mapping starting at line `after` (that line if not found)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return after
+    start = after if isinstance(after, int) else 1
+    for n, text in enumerate(lines[start - 1 :], start=start):
+        stripped = text.lstrip(" {,")
+        if stripped.startswith((f"{key}:", f'"{key}":')):
+            return n
+    return after
 
 
 def check_keys(
@@ -269,6 +287,7 @@ def parse_settings(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     line = raw.pop("__line__", "?")
     unknown = set(raw) - SETTING_KEYS
     if unknown:
+        line = nested_key_line(path, sorted(unknown)[0], line)
         raise RuleFileError(
             f"{path}:{line}: settings: 未知的键 {', '.join(sorted(unknown))}（可用：{', '.join(sorted(SETTING_KEYS))}）"
         )
@@ -290,6 +309,13 @@ def setting_value(key: str, value: Any) -> Any:
         return bands
     if key in ("total_points", "exec_weight"):
         return Decimal(str(value))
+    if key == "explain_below":
+        if value is None:
+            return None
+        share = Decimal(str(value))
+        if not 0 < share <= 1:
+            raise ValueError("a share of 1")
+        return share
     if key == "qualitative_bands":
         return [Decimal(str(v)) for v in value]
     if key == "level1_weights":
@@ -365,8 +391,19 @@ def load_file(path: Path, chain: tuple[Path, ...] = ()) -> RuleSet:
 
 
 @cache
-def load_rules(report_kind: str, path: str | Path | None = None) -> RuleSet:
-    """The rule set for a report kind: from `path` (a file, or a folder of kind files)."""
+def load_rules(
+    report_kind: str, path: str | Path | None = None, profile: str | None = None
+) -> RuleSet:
+    """The rule set for a report kind: from `path` (a file, or a folder of kind files), with the
+    settings of the regional `profile` (rules/profiles/<name>.yaml) applied over the file's."""
+    ruleset = kind_rules(report_kind, path)
+    if not profile:
+        return ruleset
+    chosen = load_profile(profile)
+    return replace(ruleset, settings={**ruleset.settings, **chosen.settings}, profile=chosen.name)
+
+
+def kind_rules(report_kind: str, path: str | Path | None) -> RuleSet:
     where = Path(path) if path else rules_dir()
     if where.is_file():
         return load_file(where)
@@ -376,3 +413,72 @@ def load_rules(report_kind: str, path: str | Path | None = None) -> RuleSet:
     if not candidate.exists():
         raise RuleFileError(f"{where}: 找不到规则文件 {report_kind}.yaml 或 common.yaml")
     return load_file(candidate)
+
+
+# ---------------------------------------------------------------------------- regional profiles
+
+PROFILE_KEYS = ("description", "source", "status", "note", "settings")
+PROFILE_STATUSES = ("verified", "unverified")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A region's scoring rules as settings overrides (DOMAIN.md: "Configuration knobs")."""
+
+    name: str
+    description: str
+    source: str
+    status: str  # verified: read from the region's own rule text; unverified: assumed
+    settings: dict[str, Any]
+    note: str = ""
+
+
+def profiles_dir() -> Path:
+    return rules_dir() / "profiles"
+
+
+def profile_names() -> tuple[str, ...]:
+    """The profiles shipped in rules/profiles/, by file name."""
+    return tuple(sorted(p.stem for p in profiles_dir().glob("*.yaml")))
+
+
+@cache
+def load_profile(name: str) -> Profile:
+    """rules/profiles/<name>.yaml, validated like a rule file (unknown key → file:line)."""
+    path = profiles_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise RuleFileError(
+            f"{path}: 找不到地区配置 {name}（可用：{', '.join(profile_names()) or '无'}）"
+        )
+    return parse_profile(path)
+
+
+def parse_profile(path: Path) -> Profile:
+    data = read_yaml(path)
+    data.pop("__line__", None)
+    unknown = sorted(set(data) - set(PROFILE_KEYS))
+    if unknown:
+        raise RuleFileError(
+            f"{path}:{key_line(path, unknown[0])}: 未知的键 {', '.join(unknown)}"
+            f"（可用：{', '.join(PROFILE_KEYS)}）"
+        )
+    missing = [k for k in ("description", "status", "settings") if k not in data]
+    if missing:
+        raise RuleFileError(f"{path}:1: 地区配置缺少 {', '.join(missing)}")
+    status = data["status"]
+    if status not in PROFILE_STATUSES:
+        raise RuleFileError(
+            f"{path}:{key_line(path, 'status')}: 未知的 status {status!r}"
+            f"（可用：{', '.join(PROFILE_STATUSES)}）"
+        )
+    settings = data["settings"] or {}
+    if not isinstance(settings, dict):
+        raise RuleFileError(f"{path}:{key_line(path, 'settings')}: settings 应为映射")
+    return Profile(
+        name=path.stem,
+        description=str(data["description"]),
+        source=str(data.get("source", "")),
+        status=status,
+        settings=parse_settings(settings, path),
+        note=str(data.get("note", "")),
+    )

@@ -20,6 +20,7 @@ from auditor.interpret.facts import (
 )
 from auditor.interpret.funding import flat_funding_table, funding_block
 from auditor.interpret.indicators import find_prose_indicators
+from auditor.interpret.region import region_profile
 from auditor.interpret.restated import named_amounts, planned_counts, unit_names
 from auditor.interpret.tables import Grid, indicator_block
 from auditor.model import Document, Fact, Interpretation, Quantity
@@ -136,6 +137,7 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
         indicators=tuple(indicators),
         kind=kind,
         year=evaluation_year(text, quantities),
+        profile=region_profile(text),
     )
 
 

@@ -60,6 +60,7 @@ def document_json(audit: Audit, show_all: bool) -> dict[str, Any]:
         "kind": facts.kind if facts else "unknown",
         "pages": audit.document.pages if audit.document else 0,
         "year": facts.year if facts else None,
+        "profile": audit.profile,
         "facts": [fact_json(audit, f) for f in facts.facts] if facts else [],
         "findings": [finding_json(audit, f) for f in findings],
         "errors": list(audit.errors),
