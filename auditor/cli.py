@@ -34,6 +34,19 @@ class Parser(argparse.ArgumentParser):
         sys.exit(EXIT_TROUBLE)
 
 
+def add_rule_options(command: argparse.ArgumentParser) -> None:
+    """--rules and --profile, the same for check and scan."""
+    command.add_argument("--rules", metavar="PATH", help="规则文件或规则目录（默认使用内置规则）")
+    profiles = profile_names()
+    command.add_argument(
+        "--profile",
+        choices=profiles,
+        metavar="NAME",
+        help="地区评分配置（rules/profiles/：" + "、".join(profiles) + "）；"
+        "默认按报告标题与首段所写的地区选择，未写地区用 national（财预〔2020〕10号）",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="auditor", description="核对预算绩效自评报告中的数字：比率、合计、得分、等级、个数。"
@@ -50,14 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT",
         help="写出标注副本：DOCX 加批注、PDF 加高亮，其他格式生成 HTML（多个文件时 OUT 为目录）",
     )
-    check.add_argument("--rules", metavar="PATH", help="规则文件或规则目录（默认使用内置规则）")
-    check.add_argument(
-        "--profile",
-        choices=profile_names(),
-        metavar="NAME",
-        help="地区评分配置（rules/profiles/：" + "、".join(profile_names()) + "）；"
-        "默认按报告标题与首段所写的地区选择，未写地区用 national（财预〔2020〕10号）",
-    )
+    add_rule_options(check)
     check.add_argument("--select", metavar="IDS", default="", help="只运行这些规则（逗号分隔）")
     check.add_argument("--ignore", metavar="IDS", default="", help="不运行这些规则（逗号分隔）")
     check.add_argument("--all", action="store_true", help="同时列出成立的关系")
@@ -97,14 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MB",
         help="每个工作进程的内存上限（默认 1024 MB）",
     )
-    scan.add_argument("--rules", metavar="PATH", help="规则文件或规则目录（默认使用内置规则）")
-    scan.add_argument(
-        "--profile",
-        choices=profile_names(),
-        metavar="NAME",
-        help="地区评分配置（rules/profiles/：" + "、".join(profile_names()) + "）；"
-        "默认按报告标题与首段所写的地区选择，未写地区用 national（财预〔2020〕10号）",
-    )
+    add_rule_options(scan)
     scan.add_argument(
         "--executor",
         choices=("local", "dask"),

@@ -7,7 +7,7 @@ from collections import Counter
 
 import regex
 
-from auditor.checks.figures import Context, Verdict
+from auditor.checks.figures import Context, Verdict, by_subject
 from auditor.checks.ruleset import Rule
 
 # A year that is history or a comparison, not the report's own year: 自2019年以来, 较2022年, 〔2020〕.
@@ -126,11 +126,8 @@ def check_unit_name(rule: Rule, ctx: Context) -> list[Verdict]:
     """A report names its own town government throughout; one other town of the same county
     named once, in the report's own sentences, is a leftover from the report it was copied from.
     Three or more towns of one county are a list, not a slip, and are left alone."""
-    groups: dict[str, list] = {}
-    for f in ctx.of("unit.name"):
-        groups.setdefault(f.subject, []).append(f)
     verdicts = []
-    for facts in groups.values():
+    for facts in by_subject(ctx.of("unit.name")).values():
         names = Counter(f.value for f in facts)
         if len(names) == 1 and len(facts) >= 2:
             f = facts[0]

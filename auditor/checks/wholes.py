@@ -9,6 +9,7 @@ from decimal import Decimal
 from auditor.checks.figures import (
     Context,
     Verdict,
+    by_subject,
     figure,
     gap,
     in_unit,
@@ -134,10 +135,7 @@ def check_repeat(rule: Rule, ctx: Context) -> list[Verdict]:
     """One quantity stated several times must agree; the value stated most often is the reference."""
     verdicts = []
     for concept in rule.params["concepts"]:
-        groups: dict[str, list[Fact]] = {}
-        for f in ctx.of(concept):
-            groups.setdefault(f.subject, []).append(f)
-        for facts in groups.values():
+        for facts in by_subject(ctx.of(concept)).values():
             if len(facts) < 2:
                 continue
             tally = Counter(next(g for g in facts if same_value(g, f)).start for f in facts)
