@@ -5,9 +5,10 @@ each result written to a SQLite database as soon as it is known.
   a re-run skips every file whose (path, sha256, rules_version) is already there, and a changed
   file replaces its row. Each result is one transaction (written by the parent only), so a run
   killed at any moment loses no finished result and never duplicates one.
-- Robust: each file runs in a worker process with a time limit (the parent kills the worker and
-  replaces it) and a memory limit (RLIMIT_AS in the worker); a file that hangs, crashes the worker
-  or runs out of memory becomes a row with status "timeout" or "crashed", and the run goes on.
+- Robust: each file runs in a worker process (auditor.workers) with a time limit (the parent
+  kills the worker and replaces it) and a memory limit (RLIMIT_AS in the worker); a file that
+  hangs, crashes the worker or runs out of memory becomes a row with status "timeout" or
+  "crashed", and the run goes on.
 - Workers send back plain dicts (the JSON contract's document), never Audit objects.
 - The same per-file work (run_one) can run on a Dask distributed cluster instead of local worker
   processes (executor="dask"): results come back to this process and are written by the same
@@ -39,7 +40,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import signal
 import sqlite3
 import time
 from collections import Counter
@@ -47,23 +47,21 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
 from auditor import __version__
 from auditor.checks.ruleset import load_file, load_rules, profiles_dir, rules_dir
-from auditor.pipeline import Options, audit_file, audit_text
-from auditor.render.json import document_json, finding_json
+from auditor.pipeline import Options
+from auditor.readers.limits import Limits
+from auditor.workers import Task, Worker, failure, run_one, warm_up
 
 SUFFIXES = frozenset(
     (".txt", ".pdf", ".docx", ".xlsx", ".xlsm", ".html", ".htm", ".doc", ".wps", ".xls", ".et")
 )
 STATUSES = ("ok", "unreadable", "timeout", "crashed")
-STARTUP_LIMIT = 120.0  # seconds a new worker may take to import and warm up
 STARTUP_FAILURES = 3  # workers in a row that die before they are ready: the environment is broken
-# The tests' bad files: "hang.txt=sleep,hog.txt=hog,boom.txt=exit,*=slow" (slow: 0.2 s each)
-TEST_HOOK = "AUDITOR_SCAN_TEST"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -102,6 +100,7 @@ class ScanStats:
     warnings: int = 0
     statuses: Counter[str] = field(default_factory=Counter)  # of the files audited in this run
     started: float = field(default_factory=time.monotonic)
+    units: int = 0  # units (department report + project tables) compared across documents
 
     @property
     def done(self) -> int:
@@ -110,12 +109,6 @@ class ScanStats:
     @property
     def findings(self) -> int:
         return self.errors + self.warnings
-
-
-@dataclass(frozen=True, slots=True)
-class Task:
-    path: str  # absolute
-    sha256: str
 
 
 # ---------------------------------------------------------------------------- finding the files
@@ -159,10 +152,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def rules_version(rules: str | Path | None = None, profile: str | None = None) -> str:
+def rules_version(
+    rules: str | Path | None = None, profile: str | None = None, limits: Limits | None = None
+) -> str:
     """The rule set's declared version plus a hash of the rule files' content, the regional
-    profiles and the --profile chosen, so that edited rules (or another --rules or --profile)
-    re-audit every file."""
+    profiles, the --profile chosen and any limit changed from its default, so that edited rules
+    (or another --rules, --profile or --max-file-size) re-audit every file."""
     where = Path(rules) if rules else rules_dir()
     if where.is_file():
         version, files = load_file(where).version, [where]
@@ -174,6 +169,8 @@ def rules_version(rules: str | Path | None = None, profile: str | None = None) -
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     if profile:
         digest.update(f"profile={profile}".encode())
+    if limits is not None and limits != Limits():  # a file refused under one is read under another
+        digest.update(repr(limits).encode())
     return f"{version or '0'}+{digest.hexdigest()[:8]}"
 
 
@@ -222,7 +219,8 @@ def document_row(result: dict[str, Any]) -> dict[str, Any]:
         "kind": doc["kind"] if ok else None,
         "year": doc.get("year") if ok else None,
         "pages": doc["pages"] if ok else None,
-        "unit": most_frequent([f["value"] for f in facts if f["concept"] == "unit.name"]),
+        "unit": most_frequent([f["value"] for f in facts if f["concept"] == "unit.name"])
+        or next((f["value"] for f in facts if f["concept"] == "report.unit"), None),
         "score_stated": strip_points(first.get("score.total") or score.get("stated")),
         "score_expected": strip_points(score.get("expected")),
         "grade": first.get("grade"),
@@ -307,139 +305,21 @@ def fact_row(doc_id: int | None, f: dict[str, Any]) -> tuple:
     )
 
 
-# ---------------------------------------------------------------------------- the worker side
-
-
-def audit_payload(path: str, options: Options) -> dict[str, Any]:
-    """One file's result as plain data: what a worker sends back."""
-    started = time.perf_counter()
-    audit = audit_file(path, options)
-    findings = [
-        finding_json(audit, f)
-        for f in audit.findings
-        if (f.holds is False and f.severity in ("error", "warning"))
-        or f.detail.get("reason") == "crash"
-    ]
-    doc = document_json(audit, False)
-    doc["findings"] = findings
-    doc["facts"] = [f for f in doc["facts"] if f["concept"] != "unbound"]
-    total = next((f for f in audit.findings if f.rule == "total-score"), None)
-    return {
-        "status": "ok" if audit.document is not None else "unreadable",
-        "error": "；".join(audit.errors) or None,
-        "document": doc,
-        "score": {"stated": total.stated, "expected": total.expected} if total else None,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
-
-
-def test_hook(path: str, memory_mb: int) -> None:
-    """Bad files on demand for the tests: AUDITOR_SCAN_TEST="hang.txt=sleep,…"."""
-    actions = dict(
-        item.split("=", 1) for item in os.environ.get(TEST_HOOK, "").split(",") if "=" in item
-    )
-    action = actions.get(Path(path).name, actions.get("*"))
-    if action == "slow":
-        time.sleep(0.2)
-    elif action == "sleep":
-        time.sleep(3600)
-    elif action == "hog":
-        hog = bytearray((memory_mb + 64) << 20)
-        del hog
-    elif action == "exit":
-        os._exit(3)
-
-
-def run_one(path: str, options: Options, memory_mb: int) -> dict[str, Any]:
-    started = time.perf_counter()
-    try:
-        if TEST_HOOK in os.environ:
-            test_hook(path, memory_mb)
-        return audit_payload(path, options)
-    except MemoryError:
-        error = f"超出内存限制（{memory_mb} MB）"
-    except Exception as exc:  # noqa: BLE001 — one file's bug must not cost the others
-        error = f"核对时出错：{type(exc).__name__}: {exc}"
-    seconds = round(time.perf_counter() - started, 3)
-    return {"status": "crashed", "error": error, "document": None, "seconds": seconds}
-
-
-def warm_up(options: Options) -> None:
-    """Load the dictionaries and rules once, before the first file's clock starts."""
-    try:
-        audit_text("2023年度部门整体支出绩效自评综合得分90分，评价等级为优。", options)
-    except Exception:  # noqa: BLE001, S110 — warming up only; a real file will say what is wrong
-        pass
-
-
-def worker_main(conn: Connection, options: Options, memory_mb: int) -> None:
-    """A worker process: warm up, cap its memory, then audit the paths it is sent, one by one."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    warm_up(options)
-    if memory_mb:
-        import resource
-
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = memory_mb << 20
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    try:
-        conn.send(("ready", os.getpid()))
-        while (path := conn.recv()) is not None:
-            conn.send(run_one(path, options, memory_mb))
-    except (EOFError, OSError):  # the parent is gone
-        return
-
-
-# ---------------------------------------------------------------------------- the parent side
-
-
-class Worker:
-    """One worker process as the parent sees it: the file it is on and when that must end."""
-
-    def __init__(self, ctx: Any, options: Options, memory_mb: int) -> None:
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(
-            target=worker_main, args=(child, options, memory_mb), daemon=True
-        )
-        self.process.start()
-        child.close()
-        self.ready = False
-        self.task: Task | None = None
-        self.started = time.monotonic()
-        self.deadline = self.started + STARTUP_LIMIT
-
-    def assign(self, task: Task, timeout: float) -> None:
-        self.task = task
-        self.started = time.monotonic()
-        self.deadline = self.started + timeout
-        self.conn.send(task.path)
-
-    def stop(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(5)
-        self.conn.close()
-
-
-def failure(status: str, error: str, seconds: float) -> dict[str, Any]:
-    return {"status": status, "error": error, "document": None, "seconds": round(seconds, 3)}
-
-
 def scan(
     paths: Sequence[str | Path],
     db_path: str | Path = "results.sqlite",
     jobs: int = 1,
     timeout: float = 60.0,
-    memory_mb: int = 1024,
+    memory_mb: int = 2048,
     options: Options | None = None,
     progress: Callable[[ScanStats], None] | None = None,
     exclude: Iterable[str | Path] = (),
     executor: str = "local",
     scheduler: str | None = None,
+    units: bool = True,
 ) -> ScanStats:
     """Audit every supported file under `paths` not yet in the database; see the module doc.
+    Then (`units`) compare each unit's documents in the database (auditor/unitscan.py).
 
     executor="local" runs `jobs` worker processes here; executor="dask" runs the same work on
     the Dask cluster at `scheduler` (an address such as "tcp://host:8786"), or on a LocalCluster
@@ -452,7 +332,7 @@ def scan(
     db = Path(db_path).absolute()
     skip = [db, *(db.with_name(db.name + s) for s in ("-wal", "-shm", "-journal")), *exclude]
     files = discover(paths, skip)
-    version = rules_version(options.rules, options.profile)
+    version = rules_version(options.rules, options.profile, options.limits)
     conn = connect(db)
     stats = ScanStats(total=len(files))
     report = progress or (lambda _: None)
@@ -477,6 +357,13 @@ def scan(
 
         run = run_workers if executor == "local" else partial(run_dask, scheduler=scheduler)
         run(pending(), conn, version, stats, report, jobs, timeout, memory_mb, options)
+        if units:
+            from auditor.unitscan import check_stored_units
+
+            found = check_stored_units(conn, version, options.rules)
+            stats.units = found.groups
+            stats.errors += found.errors_delta
+            stats.warnings += found.warnings_delta
     finally:
         conn.close()
     return stats
@@ -548,7 +435,9 @@ def run_workers(
                         dead = True
                 elif not worker.process.is_alive():
                     dead = True
-                if isinstance(message, tuple):  # ("ready", pid)
+                if isinstance(message, tuple) and message[0] == "ocr":
+                    worker.extend()
+                elif isinstance(message, tuple):  # ("ready", pid)
                     worker.ready = True
                     failures = 0
                 elif isinstance(message, dict):
@@ -571,13 +460,7 @@ def run_workers(
                     replace(index)
     finally:
         for worker in workers:  # idle workers end by themselves; busy ones are killed
-            if worker.process.is_alive() and worker.ready and worker.task is None:
-                try:
-                    worker.conn.send(None)
-                    worker.process.join(2)
-                except OSError:
-                    pass
-            worker.stop()
+            worker.retire()
 
 
 # ---------------------------------------------------------------------------- on a Dask cluster

@@ -1,27 +1,25 @@
-"""The command line: auditor check FILE… | auditor scan PATH… | auditor rules."""
+"""The command line: auditor check FILE… | auditor scan PATH… | auditor serve | auditor rules
+(scan's run and progress display: auditor.scan_command; serve's: auditor.serve.command)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
-import sqlite3
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from auditor import __version__
-from auditor.checks.ruleset import RuleFileError, load_rules, profile_names
+from auditor.checks.ruleset import RuleFileError, load_rules, load_unit_rules, profile_names
 from auditor.model import Audit
-from auditor.pipeline import Options, audit_file
-from auditor.readers import reader_for
+from auditor.pipeline import Options, audit_file, audit_units
+from auditor.readers import ReadError, reader_for
+from auditor.readers.limits import MB, Limits
 from auditor.render.json import render_json
 from auditor.render.text import print_colored, render_text
-
-if TYPE_CHECKING:
-    from auditor.batch import ScanStats
+from auditor.serve.command import add_serve_options, run_serve
 
 EXIT_OK, EXIT_FINDINGS, EXIT_TROUBLE = 0, 1, 2
 KINDS = ("department", "project", "table", "unknown")  # report kinds, each with its rule file
@@ -64,9 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="写出标注副本：DOCX 加批注、PDF 加高亮，其他格式生成 HTML（多个文件时 OUT 为目录）",
     )
     add_rule_options(check)
+    add_limit_options(check)
     check.add_argument("--select", metavar="IDS", default="", help="只运行这些规则（逗号分隔）")
     check.add_argument("--ignore", metavar="IDS", default="", help="不运行这些规则（逗号分隔）")
     check.add_argument("--all", action="store_true", help="同时列出成立的关系")
+    add_cross_option(check)
     check.add_argument(
         "--color",
         choices=("auto", "always", "never"),
@@ -99,11 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--memory",
         type=positive_int,
-        default=1024,
+        default=2048,
         metavar="MB",
-        help="每个工作进程的内存上限（默认 1024 MB）",
+        help="每个工作进程的内存上限（默认 2048 MB；扫描件的 OCR 约需 2 GB）",
     )
     add_rule_options(scan)
+    add_limit_options(scan)
     scan.add_argument(
         "--executor",
         choices=("local", "dask"),
@@ -119,10 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--xlsx", metavar="FILE", help="写出汇总表（Excel：报告、问题、规则统计三张表）"
     )
     scan.add_argument("--html", metavar="FILE", help="写出汇总网页（可排序的表格与统计图）")
+    add_cross_option(scan)
     rules = sub.add_parser("rules", help="列出规则")
     rules.add_argument("--rules", metavar="PATH")
     rules.add_argument(
-        "--kind", default="department", choices=KINDS, help="报告类型（默认 department）"
+        "--kind",
+        default="department",
+        choices=(*KINDS, "unit"),
+        help="报告类型（默认 department；unit 为跨文件规则）",
     )
     rules.add_argument(
         "--lang", choices=("zh", "en"), default="zh", help="标题语言：zh 中文（默认）或 en 英文"
@@ -133,7 +138,46 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text：每条一行；md：完整的规则文档（即 docs/rules.md）",
     )
+    serve = sub.add_parser(
+        "serve",
+        help="启动自查网页：在浏览器中拖入报告，查看问题并下载标注副本（需安装 auditor[serve]）",
+        description="在本机启动自查网页与 POST /api/check 接口；上传的文件在临时目录中处理，"
+        "答复后即删除。默认只监听 127.0.0.1。",
+    )
+    add_serve_options(serve)
     return parser
+
+
+def add_limit_options(command: argparse.ArgumentParser) -> None:
+    """The limits a user may need to raise (the others guard against hostile files only)."""
+    default = Limits()
+    command.add_argument(
+        "--max-file-size",
+        type=positive_float,
+        default=default.file_size / MB,
+        metavar="MB",
+        help=f"单个文件的大小上限（默认 {default.file_size // MB} MB），超过则不读取",
+    )
+    command.add_argument(
+        "--max-pages",
+        type=positive_int,
+        default=default.pages,
+        metavar="N",
+        help=f"PDF 页数上限（默认 {default.pages}），超过则不读取",
+    )
+
+
+def limits_of(args: argparse.Namespace) -> Limits:
+    return Limits(file_size=int(args.max_file_size * MB), pages=args.max_pages)
+
+
+def add_cross_option(command: argparse.ArgumentParser) -> None:
+    """--no-cross, the same for check and scan."""
+    command.add_argument(
+        "--no-cross",
+        action="store_true",
+        help="不做跨文件核对（同一单位同一年度的部门整体报告与项目自评表之间的核对）",
+    )
 
 
 def positive_int(text: str) -> int:
@@ -175,12 +219,18 @@ def run_check(args: argparse.Namespace) -> int:
         ignore=id_set(args.ignore),
         lang=args.lang,
         profile=args.profile,
+        limits=limits_of(args),
     )
     if options.select or options.ignore:  # only then are every kind's rules needed up front
         known = {r.id for kind in KINDS for r in load_rules(kind, args.rules).rules}
+        known |= {r.id for r in load_unit_rules(args.rules).rules}
         check_ids(options.select, known, "--select")
         check_ids(options.ignore, known, "--ignore")
+    if args.annotate:
+        check_annotate_targets(args.files, Path(args.annotate))
     audits = [audit_file(path, options) for path in args.files]
+    if len(audits) > 1 and not args.no_cross:
+        audits = audit_units(audits, options)
     colored = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     if args.format == "text" and colored:
         print_colored(audits, args.all, sys.stdout, args.lang)
@@ -208,15 +258,50 @@ def render(audits: list[Audit], form: str, show_all: bool, lang: str = "zh") -> 
     return render_text(audits, show_all, lang)
 
 
-def annotated_path(source: Path, out: Path, many: bool) -> Path:
-    """Where the marked-up copy of `source` goes: OUT itself, or OUT/<name>.标注<suffix> for a batch.
-    A copy never replaces its source."""
+def annotated_path(
+    source: Path,
+    out: Path,
+    many: bool,
+    inputs: Sequence[Path] = (),
+    taken: set[Path] | None = None,
+) -> Path:
+    """Where the marked-up copy of `source` goes: OUT itself, or OUT/<name>.标注<suffix> for a batch,
+    named after the input file only (never after anything the document says). A copy never
+    replaces an input, however its path is spelled, nor a copy already written (`taken`)."""
     kind = reader_for(source)
     suffix = kind if kind in (".docx", ".pdf") else ".html"
-    target = out / f"{source.stem}.标注{suffix}" if many or out.is_dir() else out
-    if target.resolve() == source.resolve():
-        raise RuleFileError(f"--annotate: 标注副本不能覆盖原文件 {source}")
+    target = out
+    if many or out.is_dir():
+        target, number = out / f"{source.stem}.标注{suffix}", 2
+        while taken is not None and target.resolve() in taken:  # report.pdf from two folders
+            target, number = out / f"{source.stem}.标注-{number}{suffix}", number + 1
+    for path in (source, *inputs):
+        if same_file(target, path):
+            raise RuleFileError(f"--annotate: 标注副本不能覆盖原文件 {path}（写出位置：{target}）")
     return target
+
+
+def same_file(one: Path, other: Path) -> bool:
+    """The same file: one path through ., .., symlinks, or a hard link to it."""
+    if one.resolve() == other.resolve():
+        return True
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def check_annotate_targets(files: Sequence[str], out: Path) -> None:
+    """Before anything is read: no marked-up copy may land on an input file (RuleFileError)."""
+    sources = [Path(f) for f in files]
+    if len(sources) > 1 and out.exists() and not out.is_dir():
+        raise RuleFileError(f"--annotate: 核对多个文件时 OUT 应为目录，而 {out} 是文件")
+    taken: set[Path] = set()
+    for source in sources:
+        try:
+            taken.add(annotated_path(source, out, len(sources) > 1, sources, taken).resolve())
+        except ReadError:
+            continue  # a file that cannot be read gets no copy; reading it says why
 
 
 def annotate_all(audits: list[Audit], out: Path, show_all: bool, lang: str = "zh") -> bool:
@@ -227,10 +312,13 @@ def annotate_all(audits: list[Audit], out: Path, show_all: bool, lang: str = "zh
     many = len(audits) > 1
     if many:
         out.mkdir(parents=True, exist_ok=True)
+    inputs = [Path(a.path) for a in audits]
+    taken: set[Path] = set()
     for audit in audits:
         if audit.document is None:
             continue
-        target = annotated_path(Path(audit.path), out, many)
+        target = annotated_path(Path(audit.path), out, many, inputs, taken)
+        taken.add(target.resolve())
         try:
             annotate(audit, target, __version__, show_all, reader_for(Path(audit.path)), lang)
         except Exception as exc:  # noqa: BLE001 — one file's copy must not cost the others
@@ -243,155 +331,14 @@ def annotate_all(audits: list[Audit], out: Path, show_all: bool, lang: str = "zh
     return failed
 
 
-def duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600} 小时 {seconds % 3600 // 60} 分"
-    if seconds >= 60:
-        return f"{seconds // 60} 分 {seconds % 60} 秒"
-    return f"{seconds} 秒"
-
-
-def progress_line(stats: ScanStats) -> str:
-    """One plain progress line for logs: 已完成 120/500 …"""
-    elapsed = time.monotonic() - stats.started
-    rate = stats.audited / elapsed if elapsed > 0 else 0.0
-    left = stats.total - stats.done
-    eta = f"，预计剩余 {duration(left / rate)}" if rate > 0 and left else ""
-    skipped = f"（跳过未改动的 {stats.skipped} 个）" if stats.skipped else ""
-    return (
-        f"已完成 {stats.done}/{stats.total}{skipped}，发现问题 {stats.findings} 条，"
-        f"每秒 {rate:.1f} 个{eta}"
-    )
-
-
-def summary_line(stats: ScanStats, db: str) -> str:
-    elapsed = time.monotonic() - stats.started
-    trouble = "，".join(
-        f"{name} {stats.statuses[key]} 个"
-        for key, name in (("unreadable", "无法读取"), ("timeout", "超时"), ("crashed", "崩溃"))
-        if stats.statuses[key]
-    )
-    return (
-        f"扫描完成：共 {stats.total} 个文件，本次核对 {stats.audited} 个，跳过未改动的 "
-        f"{stats.skipped} 个{'；' + trouble if trouble else ''}；错误 {stats.errors} 条，"
-        f"警告 {stats.warnings} 条；结果在 {db}（用时 {duration(elapsed)}）"
-    )
-
-
-class PlainProgress:
-    """A progress line every few seconds, for logs."""
-
-    def __init__(self, every: float = 5.0) -> None:
-        self.every = every
-        self.last = 0.0
-
-    def __call__(self, stats: ScanStats) -> None:
-        now = time.monotonic()
-        if now - self.last >= self.every or stats.done == stats.total:
-            self.last = now
-            sys.stderr.write(f"auditor: {progress_line(stats)}\n")
-            sys.stderr.flush()
-
-
-def run_scan(args: argparse.Namespace) -> int:
-    from auditor.batch import ScanError, rules_version, scan
-
-    if args.scheduler and args.executor != "dask":
-        sys.stderr.write("auditor: 参数错误：--scheduler 只能与 --executor dask 一起使用\n")
-        return EXIT_TROUBLE
-    missing = [p for p in args.paths if not Path(p).exists()]
-    if missing:
-        sys.stderr.write(f"auditor: 参数错误：路径不存在：{'、'.join(missing)}\n")
-        return EXIT_TROUBLE
-    rules_version(args.rules)  # a broken rule file is a misuse, before any worker starts
-    if args.executor == "dask":
-        try:  # Dask reports every worker start and stop at INFO; only its warnings matter here
-            import distributed  # noqa: F401
-
-            logging.getLogger("distributed").setLevel(logging.WARNING)
-        except ImportError:
-            pass  # scan() says what to install
-    options = Options(rules=args.rules, profile=args.profile)
-    outputs = [p for p in (args.xlsx, args.html) if p]
-    limits = {
-        "jobs": args.jobs,
-        "timeout": args.timeout,
-        "memory_mb": args.memory,
-        "exclude": outputs,
-        "executor": args.executor,
-        "scheduler": args.scheduler,
-    }
-    try:
-        if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            columns = (
-                TextColumn("核对"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("问题 {task.fields[findings]} 条"),
-                TextColumn("{task.fields[rate]}"),
-                TimeElapsedColumn(),
-                TextColumn("剩余"),
-                TimeRemainingColumn(),
-            )
-            with Progress(*columns, console=Console(stderr=True)) as bar:
-                task = bar.add_task("scan", total=None, findings=0, rate="")
-
-                def show(stats: ScanStats) -> None:
-                    elapsed = time.monotonic() - stats.started
-                    rate = f"{stats.audited / elapsed:.1f} 个/秒" if elapsed > 0 else ""
-                    bar.update(
-                        task,
-                        total=stats.total,
-                        completed=stats.done,
-                        findings=stats.findings,
-                        rate=rate,
-                    )
-
-                stats = scan(args.paths, args.db, options=options, progress=show, **limits)
-        else:
-            stats = scan(args.paths, args.db, options=options, progress=PlainProgress(), **limits)
-    except KeyboardInterrupt:
-        sys.stderr.write("auditor: 已中断；已完成的结果都在数据库中，再次运行即可继续\n")
-        return 130
-    except (ScanError, sqlite3.Error) as exc:
-        sys.stderr.write(f"auditor: 扫描失败：{exc}\n")
-        return EXIT_TROUBLE
-    sys.stderr.write(f"auditor: {summary_line(stats, args.db)}\n")
-    write_summaries(args.db, args.xlsx, args.html)
-    return EXIT_OK
-
-
-def write_summaries(db: str, xlsx: str | None, html: str | None) -> None:
-    """The sortable summaries an auditor opens, made from the whole database (this run and earlier ones)."""
-    if xlsx:
-        from auditor.render.summary_xlsx import write_summary_xlsx
-
-        write_summary_xlsx(db, xlsx)
-        sys.stderr.write(f"auditor: 汇总表已写入 {xlsx}\n")
-    if html:
-        from auditor.render.summary_html import write_summary_html
-
-        write_summary_html(db, html)
-        sys.stderr.write(f"auditor: 汇总网页已写入 {html}\n")
-
-
 def run_rules_listing(args: argparse.Namespace) -> int:
-    ruleset = load_rules(args.kind, args.rules)
+    ruleset = (
+        load_unit_rules(args.rules) if args.kind == "unit" else load_rules(args.kind, args.rules)
+    )
     if args.format == "md":
         from auditor.rulesdoc import rules_markdown
 
-        sys.stdout.write(rules_markdown(ruleset))
+        sys.stdout.write(rules_markdown(ruleset, load_unit_rules(args.rules)))
         return EXIT_OK
     for rule in ruleset.rules:
         title = (rule.title_en or rule.id) if args.lang == "en" else rule.title
@@ -404,7 +351,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "scan":
+            from auditor.scan_command import run_scan
+
             return run_scan(args)
+        if args.command == "serve":
+            return run_serve(args)
         return run_check(args) if args.command == "check" else run_rules_listing(args)
     except RuleFileError as exc:
         sys.stderr.write(f"auditor: {exc}\n")

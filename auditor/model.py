@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 import regex
 
@@ -117,8 +117,23 @@ CONCEPTS = frozenset(
         "funding.split",
         "amount.named",
         "unit.name",
+        # who and what a document is about, for grouping a unit's documents: the unit its
+        # 单位名称/主管部门/实施单位 field or title names, and a table's 项目名称
+        "report.unit",
+        "project.name",
         "target.planned",
         "unbound",
+        # 部门整体 framework rates (财预〔2013〕53号 附件2): their inputs, last year's figures
+        # for the 变动率, and a score stated beside a rate for the regional band tables.
+        "carryover.total",
+        "carryover.previous",
+        "three_public.previous",
+        "three_public.previous_budget",
+        "spending.key_project",
+        "assets.in_use",
+        "assets.total",
+        "rate.score",
+        "rate.weight",
     }
 )
 
@@ -142,6 +157,7 @@ class Origin:
     column: int  # 0-based character column in that source line
     part: str = ""
     box: tuple[float, float, float, float] | None = None
+    ocr: bool = False  # read by OCR from a scanned page: a digit may be misread
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +206,15 @@ class Document:
         start = self.text.rfind("\n", 0, offset) + 1
         end = self.text.find("\n", offset)
         return start, len(self.text) if end < 0 else end
+
+    def read_by_ocr(self, start: int, end: int) -> bool:
+        """Whether a character of text[start:end] was read by OCR (a digit may be misread)."""
+        return any(o.ocr for o in self.origins[max(0, start) : max(start + 1, end)])
+
+    @property
+    def ocr_pages(self) -> tuple[int, ...]:
+        """The pages read by OCR (scanned pages of a PDF)."""
+        return tuple(sorted({o.page for o in self.origins if o.ocr}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +314,18 @@ class Indicator:
     note_expected: bool = False  # the form has a 偏差原因 column or the prose a 偏差原因 cue
     start: int = 0
     end: int = 0
+    not_applicable: bool = False  # marked 不适用 (score "/"): left out, the rest rescaled to 100
+
+
+@dataclass(frozen=True, slots=True)
+class StatedSetting:
+    """A scoring setting the report states about itself ("90分（含）以上为优…"): `key` is a
+    settings key (grade_bands, qualitative_bands, level1_weights), `value` as the settings hold it."""
+
+    key: str
+    value: Any
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +338,7 @@ class Interpretation:
     kind: str = "unknown"
     year: int | None = None
     profile: str = ""  # the regional profile the report's head names ("" = national)
+    stated_settings: tuple[StatedSetting, ...] = ()  # bands/weights the report states itself
 
     def of(self, concept: str) -> list[Fact]:
         return [f for f in self.facts if f.concept == concept]
@@ -311,6 +349,7 @@ class Evidence:
     start: int
     end: int
     role: str = ""  # stated, numerator, part …
+    path: str = ""  # another document's, for a cross-document finding ("" = the audit's own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,3 +379,4 @@ class Audit:
     errors: tuple[str, ...] = ()
     rules_version: str = ""
     profile: str = ""  # the regional profile whose settings were applied
+    related: tuple[Document, ...] = ()  # other documents its cross-document findings cite

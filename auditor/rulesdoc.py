@@ -31,7 +31,34 @@ def rule_section(rule: Rule) -> list[str]:
     return lines
 
 
-def rules_markdown(ruleset: RuleSet) -> str:
+def rules_markdown(ruleset: RuleSet, unit: RuleSet | None = None) -> str:
+    """The rules of one report kind, then (`unit`) the rules across a unit's documents."""
+    text = kind_markdown(ruleset)
+    if unit is None or not unit.rules:
+        return text
+    head = [
+        "",
+        "# 跨文件规则",
+        "",
+        "由 `rules/unit.yaml` 生成：同一单位、同一年度的部门整体支出绩效自评报告与项目支出绩效自评表之间的核对"
+        f"（`auditor check` 给出多个文件时、`auditor scan` 结束时运行），共 {len(unit.rules)} 条。"
+        "示例中的 `===` 行分隔各份文件。",
+        "",
+        "| 规则 | 严重程度 | 类型 | 标题 |",
+        "|---|---|---|---|",
+    ]
+    head += [rule_row(r) for r in unit.rules]
+    body = [line for rule in unit.rules for line in ["", *rule_section(rule)]]
+    return text + "\n".join(head + body).rstrip() + "\n"
+
+
+def rule_row(r: Rule) -> str:
+    return (
+        f"| [`{r.id}`](#{r.id}) | {SEVERITY.get(r.severity, r.severity)} | `{r.kind}` | {r.title} |"
+    )
+
+
+def kind_markdown(ruleset: RuleSet) -> str:
     head = [
         "# 规则一览",
         "",
@@ -41,9 +68,6 @@ def rules_markdown(ruleset: RuleSet) -> str:
         "| 规则 | 严重程度 | 类型 | 标题 |",
         "|---|---|---|---|",
     ]
-    head += [
-        f"| [`{r.id}`](#{r.id}) | {SEVERITY.get(r.severity, r.severity)} | `{r.kind}` | {r.title} |"
-        for r in ruleset.rules
-    ]
+    head += [rule_row(r) for r in ruleset.rules]
     body = [line for rule in ruleset.rules for line in ["", *rule_section(rule)]]
     return "\n".join(head + body).rstrip() + "\n"

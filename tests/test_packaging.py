@@ -22,3 +22,5 @@ def test_wheel_carries_rules_and_dictionary(tmp_path: Path) -> None:
     shipped = {f"auditor/rules/{p.name}" for p in (ROOT / "rules").glob("*.yaml")}
     assert shipped and shipped <= names
     assert "auditor/interpret/data/lexicon.yaml" in names
+    page = ("templates/index.html", "static/page.js", "static/page.css", "static/favicon.svg")
+    assert {f"auditor/serve/{p}" for p in page} <= names  # auditor serve's page, offline

@@ -55,7 +55,14 @@ def test_every_profile_loads() -> None:
         "exec_weight": Decimal(10),
         "explain_below": Decimal("0.90"),
     }
-    assert "尚未核对" in load_profile("hunan_dept").note
+    hunan = load_profile("hunan_dept")
+    assert {t.rate for t in hunan.settings["score_bands"]} >= {
+        "budget.adjustment_rate",
+        "ratio.staff_control",
+        "ratio.three_public_change",
+        "execution.rate",
+    }
+    assert "banded-score" in hunan.note and "尚未实现" in hunan.note
 
 
 def test_profile_settings_apply_over_the_rule_file() -> None:

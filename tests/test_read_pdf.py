@@ -201,7 +201,8 @@ def test_scanned_page_among_text_pages_is_reported(tmp_path: Path) -> None:
     writer.write(tmp_path / "mixed.pdf")
     document = read_document(tmp_path / "mixed.pdf")
     assert "1906.42万元" in document.text
-    assert document.errors == ("第 2 页没有文字层（可能是扫描件），未核对",)
+    (note,) = document.errors  # with the OCR extra: found no text; without: how to install it
+    assert note.startswith("第 2 页没有文字层（可能是扫描件）") and "未核对" in note
 
 
 def test_pdf_under_another_name_is_read_as_pdf(tmp_path: Path) -> None:

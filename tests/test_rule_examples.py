@@ -1,15 +1,17 @@
 """Every shipped rule carries a pass and a fail example, and each one does what it says.
 
 The examples are run against the rule file of the kind that ships the rule (so a kind file that
-replaces a common rule has its own examples checked), with only that rule selected."""
+replaces a common rule has its own examples checked), with only that rule selected. An example of
+a cross-document rule (rules/unit.yaml) holds several documents, separated by a line of ===,
+audited together."""
 
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from auditor.checks.ruleset import Rule, load_rules, rules_dir
-from auditor.pipeline import Options, audit_text
+from auditor.checks.ruleset import Rule, load_rules, load_unit_rules, rules_dir
+from auditor.pipeline import Options, audit_text, audit_unit_example
 
 KINDS = ("department", "project", "table", "unknown")
 
@@ -24,6 +26,8 @@ def shipped_rules() -> list[tuple[str, Rule]]:
     for kind in KINDS:
         for rule in load_rules(kind).rules:
             seen.setdefault((rule.id, rule.origin), (kind, rule))
+    for rule in load_unit_rules().rules:
+        seen.setdefault((rule.id, rule.origin), ("unit", rule))
     return list(seen.values())
 
 
@@ -60,6 +64,10 @@ def example_params() -> list:
 
 
 def findings_of(kind: str, rule: Rule, text: str) -> list:
+    if kind == "unit":
+        options = Options(rules=rules_dir(), select=frozenset({rule.id}), strict=True)
+        audits = audit_unit_example(text, options)
+        return [f for a in audits for f in a.findings if f.rule == rule.id]
     options = Options(rules=rules_dir() / f"{kind}.yaml", select=frozenset({rule.id}), strict=True)
     audit = audit_text(text, options)
     return [f for f in audit.findings if f.rule == rule.id]

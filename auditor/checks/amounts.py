@@ -27,7 +27,8 @@ from auditor.model import Fact, Quantity
 
 
 def label_of(f: Fact) -> str:
-    return f.label or f.concept
+    label = f.label or f.concept
+    return f"“{f.subject}”{label}" if f.subject and f.subject not in label else label
 
 
 def parts_of(ctx: Context, q: Quantity) -> tuple[Interval, tuple[tuple[int, int], ...]] | None:

@@ -8,7 +8,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
-from auditor.checks import amounts, indicators, policy, scores, text, totals, wholes
+from auditor.checks import (
+    amounts,
+    bands,
+    indicators,
+    policy,
+    rates,
+    scores,
+    stated,
+    text,
+    totals,
+    wholes,
+)
 from auditor.checks.explain import explanation
 from auditor.checks.figures import Context, Verdict
 from auditor.checks.ruleset import Rule, RuleSet
@@ -41,6 +52,10 @@ KINDS: dict[str, Callable[[Rule, Context], list[Verdict]]] = {
     "label": text.check_label,
     "year": text.check_year,
     "unit-name": text.check_unit_name,
+    "change-rate": rates.check_change_rate,
+    "banded-score": bands.check_banded_score,
+    "rescale": totals.check_rescale,
+    "stated-settings": stated.check_stated_settings,
 }
 
 
@@ -74,6 +89,8 @@ FLAGS_ONLY = {
     "label",
     "unit-name",
     "year",
+    "rescale",
+    "stated-settings",
 }
 
 
@@ -158,6 +175,7 @@ PHRASED_AS_SLIP = {
     "level1-weights",
     "split-repeat",
     "repeat",
+    "stated-settings",
 }
 
 

@@ -61,6 +61,15 @@ class Context:
             and (f.quantity is None or f.quantity.exact_figure)
         ]
 
+    def setting(self, key: str) -> Any:
+        """A scoring setting: the report's own statement of it if it makes one ("90分（含）以上
+        为优…"), else the profile's (DOMAIN.md `region_overrides_from_report`)."""
+        stated = next((s.value for s in self.facts.stated_settings if s.key == key), None)
+        return self.settings[key] if stated is None else stated
+
+    def stated(self, key: str) -> bool:
+        return any(s.key == key for s in self.facts.stated_settings)
+
     def figure_text(self, q: Quantity) -> str:
         """The figure as printed (a table cell may print no unit: "7")."""
         return self.text[q.value_start : q.end].strip()

@@ -40,7 +40,7 @@ def qualitative_band(ind: Indicator) -> tuple[str, int] | None:
 
 def check_qualitative(rule: Rule, ctx: Context) -> list[Verdict]:
     """A qualitative indicator's score must sit in the band its wording names."""
-    low, mid = (Decimal(str(x)) for x in ctx.settings["qualitative_bands"])
+    low, mid = (Decimal(str(x)) for x in ctx.setting("qualitative_bands"))
     bands = {0: (low, Decimal(1)), 1: (mid, low), 2: (Decimal(0), mid)}
     verdicts = []
     for ind in ctx.facts.indicators:
@@ -74,7 +74,7 @@ def check_qualitative(rule: Rule, ctx: Context) -> list[Verdict]:
 def check_level1_weights(rule: Rule, ctx: Context) -> list[Verdict]:
     """一级指标 weights against the default split (产出 50, 效益 30, 满意度 10: "原则上", so a
     different split is a warning to look at, not an error)."""
-    defaults = ctx.settings["level1_weights"]
+    defaults = ctx.setting("level1_weights")
     verdicts = []
     for f in ctx.of("indicator.level1_weight"):
         key = next((k for k in defaults if k in f.subject), None)
@@ -82,6 +82,8 @@ def check_level1_weights(rule: Rule, ctx: Context) -> list[Verdict]:
             continue
         holds = Decimal(f.value) == defaults[key]
         message = f"一级指标“{f.label}”分值 {f.value} 分，财预〔2020〕10号 原则上为 {plain(defaults[key])} 分（调整须有特殊情况）"
+        if ctx.stated("level1_weights"):
+            message = f"一级指标“{f.label}”分值 {f.value} 分，报告自述的一级指标权重为 {plain(defaults[key])}"
         verdicts.append(
             Verdict(
                 holds,

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from auditor.checks.bandtables import TableError, parse_tables
 from auditor.model import CONCEPTS
 
 SEVERITIES = ("error", "warning", "info")
@@ -64,7 +65,18 @@ KIND_PARAMS: dict[str, dict[str, bool]] = {
     "label": {},
     "year": {},
     "unit-name": {},
+    # 部门整体 framework (DOMAIN.md rules 23, 24, 27) and the bands a report states itself
+    "change-rate": {"stated": True, "current": True, "previous": True, "alternatives": False},
+    "banded-score": {},
+    "rescale": {"total": True},
+    "stated-settings": {},
+    # across a unit's documents (rules/unit.yaml only)
+    "project-listed": {},
+    "restated": {"listed": True, "table": True, "alternatives": False},
+    "unit-sum": {"total": True, "items": True, "listed": False, "count": False},
 }
+UNIT_KINDS = frozenset({"project-listed", "restated", "unit-sum"})
+UNIT_REPORT_KIND = "unit"  # the report_kind of the cross-document rule file
 SETTING_KEYS = {
     "total_points",
     "exec_weight",
@@ -73,6 +85,9 @@ SETTING_KEYS = {
     "qualitative_bands",
     "level1_weights",
     "explain_below",
+    "score_bands",
+    "rule_params",
+    "name_overlap",
 }
 DEFAULT_SETTINGS: dict[str, Any] = {
     "total_points": Decimal(100),
@@ -87,6 +102,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "qualitative_bands": [Decimal("0.8"), Decimal("0.6")],
     "level1_weights": {"产出": Decimal(50), "效益": Decimal(30), "满意度": Decimal(10)},
     "explain_below": None,  # an execution rate under this share needs a stated reason (四川 0.90)
+    "score_bands": [],  # band tables for department scores (checks/bandtables.py; 湖南)
+    "rule_params": {},  # rule id → concepts replacing the rule's own (a region's formula base)
+    "name_overlap": 6,  # project names match when one contains the other in this many characters
 }
 DISABLED = "disabled"  # origin of a rule switched off with enabled: false
 RULES_DIR_IN_PACKAGE = Path(__file__).resolve().parent.parent / "rules"
@@ -210,6 +228,10 @@ CONCEPT_PARAMS = {
     "items",
     "count",
     "concepts",
+    "current",
+    "previous",
+    "listed",
+    "table",
 }
 
 
@@ -295,6 +317,8 @@ def parse_settings(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     for key, value in raw.items():
         try:
             settings[key] = setting_value(key, value)
+        except TableError as exc:  # a band table says which table and what is wrong with it
+            raise RuleFileError(f"{path}:{exc.line or line}: settings: {key}：{exc}") from None
         except (ArithmeticError, TypeError, ValueError, AttributeError):
             raise RuleFileError(f"{path}:{line}: settings: {key} 的值无法读取：{value!r}") from None
     return settings
@@ -318,9 +342,34 @@ def setting_value(key: str, value: Any) -> Any:
         return share
     if key == "qualitative_bands":
         return [Decimal(str(v)) for v in value]
+    if key == "name_overlap":
+        chars = int(value)
+        if chars < 2:
+            raise ValueError("too short to tell projects apart")
+        return chars
     if key == "level1_weights":
         return {str(k): Decimal(str(v)) for k, v in value.items() if k != "__line__"}
+    if key == "score_bands":
+        return parse_tables(value, CONCEPTS)
+    if key == "rule_params":
+        return rule_params_value(value)
     return value
+
+
+def rule_params_value(value: Any) -> dict[str, dict[str, Any]]:
+    """{rule id: {parameter: concept or [concepts]}}: a region's base for a rule's formula
+    (湖南: 三公经费变动率 on 预算数). Which parameters a rule takes is checked when applied."""
+    params: dict[str, dict[str, Any]] = {}
+    for rule_id, given in value.items():
+        if rule_id == "__line__":
+            continue
+        given = {k: v for k, v in given.items() if k != "__line__"}
+        for key, names in given.items():
+            listed = names if isinstance(names, list) else [names]
+            if key not in CONCEPT_PARAMS or any(n not in CONCEPTS for n in listed):
+                raise ValueError(f"{rule_id}: {key}: {names!r}")
+        params[str(rule_id)] = given
+    return params
 
 
 TOP_KEYS = ("report_kind", "extends", "settings", "rules", "version")
@@ -382,12 +431,23 @@ def load_file(path: Path, chain: tuple[Path, ...] = ()) -> RuleSet:
             )
         rules = replace_rule(rules, rule)
     rules = [r for r in rules if r.origin != DISABLED]
-    return RuleSet(
-        tuple(rules),
-        settings,
-        str(data.get("report_kind", base.report_kind)),
-        str(data.get("version", base.version)),
-    )
+    report_kind = str(data.get("report_kind", base.report_kind))
+    check_scope(rules, report_kind)
+    return RuleSet(tuple(rules), settings, report_kind, str(data.get("version", base.version)))
+
+
+def check_scope(rules: list[Rule], report_kind: str) -> None:
+    """Cross-document kinds compare a unit's documents and run only from the unit rule file;
+    the kinds that read one document run only from the others."""
+    for rule in rules:
+        if (rule.kind in UNIT_KINDS) != (report_kind == UNIT_REPORT_KIND):
+            allowed = (
+                UNIT_KINDS if report_kind == UNIT_REPORT_KIND else set(KIND_PARAMS) - UNIT_KINDS
+            )
+            raise RuleFileError(
+                f"{rule.origin}: 规则 {rule.id}: kind {rule.kind} 不能用于 report_kind "
+                f"{report_kind or '（未写）'} 的规则文件（可用：{', '.join(sorted(allowed))}）"
+            )
 
 
 @cache
@@ -397,10 +457,42 @@ def load_rules(
     """The rule set for a report kind: from `path` (a file, or a folder of kind files), with the
     settings of the regional `profile` (rules/profiles/<name>.yaml) applied over the file's."""
     ruleset = kind_rules(report_kind, path)
-    if not profile:
+    if profile:
+        chosen = load_profile(profile)
+        ruleset = replace(
+            ruleset, settings={**ruleset.settings, **chosen.settings}, profile=chosen.name
+        )
+    return with_rule_params(ruleset)
+
+
+def with_rule_params(ruleset: RuleSet) -> RuleSet:
+    """The rules with the concepts `rule_params` gives them. A rule id this kind of report does
+    not have is passed over (a department profile also applies to a project report)."""
+    overrides = ruleset.settings.get("rule_params") or {}
+    if not overrides:
         return ruleset
-    chosen = load_profile(profile)
-    return replace(ruleset, settings={**ruleset.settings, **chosen.settings}, profile=chosen.name)
+    rules = []
+    for rule in ruleset.rules:
+        given = overrides.get(rule.id, {})
+        wrong = sorted(set(given) - set(KIND_PARAMS[rule.kind]))
+        if wrong:
+            raise RuleFileError(
+                f"{rule.origin}: settings: rule_params: 规则 {rule.id} 没有参数 {', '.join(wrong)}"
+                f"（可用：{', '.join(sorted(KIND_PARAMS[rule.kind]))}）"
+            )
+        rules.append(replace(rule, params={**rule.params, **given}) if given else rule)
+    return replace(ruleset, rules=tuple(rules))
+
+
+@cache
+def load_unit_rules(path: str | Path | None = None) -> RuleSet:
+    """The cross-document rules: unit.yaml in the --rules folder, else the shipped one (a single
+    --rules file holds one report kind's rules, never the unit's)."""
+    where = Path(path) if path else rules_dir()
+    candidate = where / f"{UNIT_REPORT_KIND}.yaml"
+    if not where.is_dir() or not candidate.exists():
+        candidate = rules_dir() / f"{UNIT_REPORT_KIND}.yaml"
+    return load_file(candidate)
 
 
 def kind_rules(report_kind: str, path: str | Path | None) -> RuleSet:

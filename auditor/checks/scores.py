@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from auditor.checks.amounts import quotient
+from auditor.checks.bandtables import bands_rate
 from auditor.checks.figures import Context, Verdict, figure, interval, judge, nearest, span
 from auditor.checks.ruleset import Rule
 from auditor.interval import HUNDRED, Interval, printed
@@ -62,6 +63,9 @@ def check_execution_score(rule: Rule, ctx: Context) -> list[Verdict]:
     verdicts = []
     for f in ctx.of(p["stated"]):
         weight_fact = nearest(ctx.of(p.get("weight", "execution.weight"), f.subject), f.start)
+        weight_value = figure(weight_fact).value if weight_fact else None
+        if bands_rate(ctx.settings, p["rate"], weight_value, figure(f).value):
+            continue  # the region scores the execution rate by bands (湖南): banded-score judges it
         weight = (
             interval(figure(weight_fact), exact=True)
             if weight_fact

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from auditor.checks.figures import Context, Verdict, figure, gap, nearest, span
+from auditor.checks.figures import Context, Verdict, figure, gap, nearest, plain, span
 from auditor.checks.ruleset import Rule
 from auditor.checks.scores import judge_score, score_interval
 from auditor.interval import Interval, printed
@@ -34,6 +35,11 @@ def check_total(rule: Rule, ctx: Context) -> list[Verdict]:
         stated = ctx.figure_text(figure(f))
         how = " + ".join(ctx.figure_text(figure(p)) for p in parts)
         message = f"综合得分写作 {stated}，按各项得分 {how} 合计应为 {expected}分"
+        rescaled = rescaled_total(ctx, f) if not holds else None
+        if rescaled is not None and judge_score(ctx, figure(f), rescaled.total)[0]:
+            # 不适用 indicators left out and the rest rescaled to 100 (DOMAIN.md rule 27)
+            holds, expected, reason = judge_score(ctx, figure(f), rescaled.total)
+            message = f"综合得分 {stated} 为剔除不适用指标后按百分制折算：{rescaled.how}"
         verdict = Verdict(
             holds,
             span(f),
@@ -54,6 +60,71 @@ def check_total(rule: Rule, ctx: Context) -> list[Verdict]:
                 verdict.inputs,
             )
         verdicts.append(verdict)
+    return verdicts
+
+
+@dataclass(frozen=True, slots=True)
+class Rescaled:
+    total: Interval
+    how: str
+    inputs: tuple[tuple[int, int], ...]
+
+
+def rescaled_total(ctx: Context, stated: Fact) -> Rescaled | None:
+    """Σ applicable scores × 100 ÷ Σ applicable weights, when indicators are marked 不适用
+    ("用适用指标得分汇总后按百分制折算计分"); None when none is, or a weight is missing."""
+    if not any(i.not_applicable and i.weight is not None for i in ctx.facts.indicators):
+        return None
+    weights = {f.subject: f for f in ctx.of("indicator.weight")}
+    scores = one_per_indicator(ctx, "indicator.score")
+    if not scores or any(s.subject not in weights for s in scores):
+        return None
+    pairs = [(s, weights[s.subject]) for s in scores]
+    execution = nearest(ctx.of("execution.score"), stated.start)
+    exec_weight = ctx.of("execution.weight")
+    total, weight = Interval.exact(Decimal(0)), Decimal(0)
+    for score, w in pairs:
+        total, weight = total + score_interval(ctx, figure(score)), weight + figure(w).value
+    shown_weight = [plain(figure(w).value) for _, w in pairs]
+    if execution is not None:
+        total = total + score_interval(ctx, figure(execution))
+        w_exec = figure(exec_weight[0]).value if exec_weight else ctx.settings["exec_weight"]
+        weight += w_exec
+        shown_weight.insert(0, plain(w_exec))
+    if weight == 0:
+        return None
+    top = ctx.settings["total_points"]
+    total = total.scale(top / weight)
+    parts = ([execution] if execution else []) + [s for s, _ in pairs]
+    how = (
+        f"({' + '.join(ctx.figure_text(figure(p)) for p in parts)}) × {plain(top)} ÷ "
+        f"({' + '.join(shown_weight)}) = {plain(total.mid, 2)}分"
+    )
+    inputs = tuple(span(p) for p in parts) + tuple(span(w) for _, w in pairs)
+    return Rescaled(total, how, inputs)
+
+
+def check_rescale(rule: Rule, ctx: Context) -> list[Verdict]:
+    """Where indicators are marked 不适用, the total should be the applicable scores rescaled
+    to 100 (info: a report may sum them unscaled under its own rules)."""
+    verdicts = []
+    for f in ctx.of(rule.params["total"]):
+        rescaled = rescaled_total(ctx, f)
+        if rescaled is None:
+            continue
+        holds, expected, reason = judge_score(ctx, figure(f), rescaled.total)
+        stated = ctx.figure_text(figure(f))
+        verdicts.append(
+            Verdict(
+                holds,
+                span(f),
+                stated,
+                expected + "分",
+                f"有不适用指标，综合得分应按适用指标折算：{rescaled.how}，报告写 {stated}",
+                rescaled.inputs,
+                reason=reason,
+            )
+        )
     return verdicts
 
 
@@ -110,7 +181,7 @@ def check_weights(rule: Rule, ctx: Context) -> list[Verdict]:
 
 def bands_of(ctx: Context, score: Interval) -> set[str]:
     """Every grade a score inside the interval can have; bands are half-open: [90,100] 优, [80,90) 良 …"""
-    bands = sorted(ctx.settings["grade_bands"], reverse=True)
+    bands = sorted(ctx.setting("grade_bands"), reverse=True)
     found = set()
     for k, (low, label) in enumerate(bands):
         high = bands[k - 1][0] if k else ctx.settings["total_points"] + 1
@@ -131,6 +202,8 @@ def check_grade(rule: Rule, ctx: Context) -> list[Verdict]:
         stated_total = ctx.figure_text(figure(total))
         if g.value == due or g.value not in allowed:
             message = f"综合得分 {stated_total} 对应等级“{due or '/'.join(sorted(allowed))}”，报告评为“{g.value}”"
+            if ctx.stated("grade_bands"):
+                message += "（按报告自述的等级标准）"
             verdicts.append(
                 Verdict(g.value == due, (g.start, g.end), g.value, due, message, (span(total),))
             )

@@ -7,6 +7,7 @@ from collections import Counter
 import regex
 
 from auditor.interpret.breakdowns import find_breakdowns
+from auditor.interpret.changes import change_rates, last_year_facts, yearly_rows
 from auditor.interpret.concepts import Reading, fact_from, find_grades, fits, read_quantity
 from auditor.interpret.context import label_window, sentence_bounds
 from auditor.interpret.counts import find_enumerations
@@ -19,9 +20,12 @@ from auditor.interpret.facts import (
     unbound_figures,
 )
 from auditor.interpret.funding import flat_funding_table, funding_block
+from auditor.interpret.identity import identity_facts
 from auditor.interpret.indicators import find_prose_indicators
 from auditor.interpret.region import region_profile
 from auditor.interpret.restated import named_amounts, planned_counts, unit_names
+from auditor.interpret.scored import rate_scores
+from auditor.interpret.stated_bands import stated_settings
 from auditor.interpret.tables import Grid, indicator_block
 from auditor.model import Document, Fact, Interpretation, Quantity
 
@@ -100,6 +104,8 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
     facts, base_of = read_concepts(
         text, numbers, document_kind(text, bool(document.tables)) == "project"
     )
+    facts = last_year_facts(text, numbers, facts)
+    facts += change_rates(text, numbers, facts)
     breakdowns = find_breakdowns(text, numbers, base_of)
     indicators = find_prose_indicators(text, numbers)
     tables = list(document.tables)
@@ -111,7 +117,7 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
         grid = Grid(text, table, numbers)
         funding, sums = funding_block(grid)
         rows, subtotals, totals = indicator_block(grid)
-        table_facts += funding + totals
+        table_facts += funding + totals + yearly_rows(grid)
         breakdowns += sums + subtotals
         indicators += rows
     facts += (
@@ -120,7 +126,8 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
         + find_grades(text)
         + split_facts(text, numbers)
     )
-    facts += count_facts(text, numbers) + unit_names(text)
+    facts += count_facts(text, numbers) + unit_names(text) + identity_facts(text)
+    facts += rate_scores(text, numbers, facts, indicators)
     facts += named_amounts(text, numbers, {f.start for f in facts})
     facts += named_rates(
         text, numbers, {f.start for f in facts if f.concept != "unbound"}, indicators
@@ -138,6 +145,7 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
         kind=kind,
         year=evaluation_year(text, quantities),
         profile=region_profile(text),
+        stated_settings=tuple(stated_settings(text)),
     )
 
 

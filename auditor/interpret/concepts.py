@@ -69,9 +69,15 @@ def read_window(text: str, start: int, end: int) -> tuple[Hit | None, Hit | None
     return base, part
 
 
+LOOK_BACK = 1000
+
+
 def part_before(text: str, pos: int) -> tuple[str, str]:
-    """Part or project named by an earlier clause of the same sentence: (part, project)."""
+    """Part or project named by an earlier clause of the same sentence: (part, project). Looks
+    back at most LOOK_BACK characters: a run-on "sentence" of a whole page names nothing that
+    far back for this figure, and an unbounded walk is quadratic in its length."""
     start, _ = sentence_bounds(text, pos)
+    start = max(start, pos - LOOK_BACK)
     for span in reversed(clauses(text, start, clause_start(text, pos))):
         clause = text[span.start : span.end].strip()
         name = PROJECT_NAME.search(clause)

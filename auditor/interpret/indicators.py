@@ -67,6 +67,7 @@ def read_block(text: str, name: regex.Match[str], end: int, numbers: list[Quanti
         deviation_note=note.group(1).strip() if note else "",
         start=name.start(),
         end=end,
+        not_applicable="score" not in slots and "不适用" in text[name.end() : end],
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -83,8 +83,10 @@ class Hit:
     end: int
 
 
-def find_terms(text: str) -> list[Hit]:
-    """The domain words in `text`, left to right, as jieba segments them."""
+@lru_cache(maxsize=4096)
+def find_terms(text: str) -> tuple[Hit, ...]:
+    """The domain words in `text`, left to right, as jieba segments them. Cached: every figure
+    of a paragraph asks about the same paragraph and clauses (else quadratic in its length)."""
     lexicon = load_lexicon()
     hits: list[Hit] = []
     pos = 0
@@ -93,4 +95,4 @@ def find_terms(text: str) -> list[Hit]:
         if term:
             hits.append(Hit(term, pos, pos + len(word)))
         pos += len(word)
-    return hits
+    return tuple(hits)

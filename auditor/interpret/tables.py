@@ -217,7 +217,15 @@ def read_indicator_row(grid: Grid, cells: dict[str, Cell]) -> Indicator | None:
         note_expected="note" in cells,
         start=name_cell.start,
         end=max(c.end for c in cells.values()),
+        not_applicable=score is None and marked_not_applicable(grid, cells),
     )
+
+
+def marked_not_applicable(grid: Grid, cells: dict[str, Cell]) -> bool:
+    """A row scored "/" or saying 不适用: an indicator that does not apply this year; the total
+    rescales the others to 100 (中央 自评表说明 "用适用指标得分汇总后按百分制折算")."""
+    score = grid.cell_text(cells["score"]) if "score" in cells else ""
+    return score in ("/", "／") or any("不适用" in grid.cell_text(c) for c in cells.values())
 
 
 def total_row(grid: Grid, row: tuple[Cell, ...]) -> list[Fact]:

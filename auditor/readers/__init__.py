@@ -7,6 +7,7 @@ from pathlib import Path
 
 from auditor.model import Document
 from auditor.readers.errors import ReadError
+from auditor.readers.limits import DEFAULT_LIMITS, Limits, check_file_size, check_lines
 from auditor.readers.text import document_from_text, read_text
 
 # suffix → (module, function); a reader is imported only when a file of its kind comes along.
@@ -66,24 +67,34 @@ def reader_for(path: Path) -> str:
     return suffix
 
 
-def read_document(path: str | Path) -> Document:
-    """Read any supported file; raises ReadError with a reason a person can act on."""
+def read_document(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Read any supported file; raises ReadError with a reason a person can act on, also when
+    the file is over one of the `limits`."""
     path = Path(path)
+    if check_file_size(path, limits) == 0:
+        raise ReadError(str(path), "文件为空")
     suffix = reader_for(path)
     if suffix in OLD_FORMATS:
         from auditor.readers.convert import TARGET, read_converted
 
         return read_converted(
-            path, suffix, OLD_FORMATS[suffix], lambda p: read_document_as(p, "." + TARGET[suffix])
+            path,
+            suffix,
+            OLD_FORMATS[suffix],
+            lambda p: read_document_as(p, "." + TARGET[suffix], limits),
         )
-    return read_document_as(path, suffix)
+    return read_document_as(path, suffix, limits)
 
 
-def read_document_as(path: Path, suffix: str) -> Document:
+def read_document_as(path: Path, suffix: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     if suffix in READERS:
         module, function = READERS[suffix]
-        return getattr(importlib.import_module(module), function)(path)
-    return read_text(path)
+        document: Document = getattr(importlib.import_module(module), function)(path, limits)
+    else:
+        document = read_text(path, limits)
+    # Reading a paragraph costs time that grows with the square of its length, whatever the format.
+    check_lines(path, document.text, limits)
+    return document
 
 
-__all__ = ["ReadError", "document_from_text", "read_document", "reader_for"]
+__all__ = ["Limits", "ReadError", "document_from_text", "read_document", "reader_for"]

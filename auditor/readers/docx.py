@@ -18,6 +18,14 @@ from lxml import etree
 
 from auditor.model import HEADING, Document, Origin, SourceLine
 from auditor.readers.errors import ReadError
+from auditor.readers.limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_depth,
+    check_zip,
+    is_depth_error,
+    too_deep,
+)
 from auditor.readers.normalize import RawLine, normalize
 
 log = logging.getLogger(__name__)
@@ -34,6 +42,7 @@ OPEN_ERRORS = (
     ValueError,
     PackageNotFoundError,
     etree.LxmlError,
+    RuntimeError,  # zipfile: an entry flagged encrypted; an unknown zip version or method
 )
 
 P, TBL, TR, TC, SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
@@ -51,14 +60,14 @@ BROKEN_END = regex.compile(r"\p{Han}$")
 HEADING_LENGTH = 40  # a numbered paragraph longer than this is body text, not a heading
 
 
-def read_docx(path: Path) -> Document:
+def read_docx(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     """A .docx (or a Word or Excel package under another name) as a Document."""
-    kind = package_kind(path)
+    kind = package_kind(path, limits)
     if kind == "excel":
         from auditor.readers.xlsx import read_xlsx  # an Excel file named .docx
 
-        return read_xlsx(path)
-    body = open_body(path)
+        return read_xlsx(path, limits)
+    body = open_body(path, limits)
     reader = BodyReader(rendered_pages=body.find(f".//{RENDERED_BREAK}") is not None)
     reader.read_blocks(body, "")
     if not any(source.text.strip() for source in reader.sources):
@@ -68,10 +77,17 @@ def read_docx(path: Path) -> Document:
     return replace(document, lines=tuple(reader.sources))
 
 
-def package_kind(path: Path) -> str:
-    """ "word" or "excel", from the package's content types; ReadError for anything else."""
+def package_kind(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
+    """ "word" or "excel", from the package's content types; ReadError for anything else,
+    and for a package over the limits (checked before anything in it is inflated)."""
     try:
         with zipfile.ZipFile(path) as archive:
+            check_zip(path, archive, limits)
+            # an entry claiming more compressed bytes than the file holds is damaged, and zipfile
+            # would allocate them all at once to read it (a MemoryError in a worker)
+            size = path.stat().st_size
+            if any(info.compress_size > size for info in archive.infolist()):
+                raise zipfile.BadZipFile("an entry larger than the file")
             names = set(archive.namelist())
             types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
     except OPEN_ERRORS:
@@ -85,9 +101,9 @@ def package_kind(path: Path) -> str:
     raise ReadError(str(path), "不是 Word 或 Excel 文件（压缩包里没有文档正文或工作簿）")
 
 
-def open_body(path: Path) -> etree._Element:
-    """The w:body of the main document part, parsed without entity resolution (python-docx's
-    own parser); a damaged part is a ReadError."""
+def open_body(path: Path, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
+    """The w:body of the main document part, parsed without entity resolution or network
+    access (python-docx's own parser); a damaged part, or one nested too deep, is a ReadError."""
     try:
         part = OpcPackage.open(str(path)).main_document_part
         root = getattr(part, "element", None)
@@ -95,12 +111,15 @@ def open_body(path: Path) -> etree._Element:
             root = parse_xml(part.blob)
     except OPEN_ERRORS as exc:
         log.debug("%s: %r", path, exc)
+        if is_depth_error(exc):
+            raise too_deep(path, limits) from None
         raise ReadError(
             str(path), "Word 文档已损坏，无法读取正文（文件不完整或内容格式错误）"
         ) from None
     body = root.find(qn("w:body"))
     if body is None:
         raise ReadError(str(path), "Word 文档中没有正文部分")
+    check_depth(path, root, limits)  # the body is walked recursively (tables, controls)
     return body
 
 

@@ -13,6 +13,7 @@ from lxml import etree
 
 from auditor.model import Document, Origin, SourceLine
 from auditor.readers.errors import ReadError
+from auditor.readers.limits import DEFAULT_LIMITS, Limits, check_depth
 from auditor.readers.normalize import RawLine, normalize
 from auditor.readers.text import decode
 
@@ -36,8 +37,10 @@ XML_DECLARATION = regex.compile(r"^\s*<\?xml[^>]*\?>")
 MAX_SPAN = 1000  # colspan/rowspan beyond this is a broken page, not a table
 
 
-def read_html(path: Path) -> Document:
+def read_html(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     root = parse_html(path)
+    # libxml2 cuts a page off silently at 256 levels; the reader walks the tree recursively
+    check_depth(path, root, limits)
     reader = PageReader(root)
     reader.read_flow(root.find("body") if root.find("body") is not None else root, "body")
     if not any(source.text.strip() for source in reader.sources):

@@ -56,6 +56,8 @@ def fold_char(ch: str) -> str:
         return folded if len(folded) == 1 else ch
     if ch in "\t\f\xa0\u2002\u2003\u2009\u200b":
         return " "
+    if (code < 0x20 or 0x7F <= code <= 0x9F) and ch != "\n":
+        return " "  # a control character (a terminal escape in a document) shows as a blank
     return ch
 
 

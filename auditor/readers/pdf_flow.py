@@ -27,6 +27,7 @@ class TextLine:
     page: int
     line: Line
     height: float  # of the page
+    ocr: bool = False  # read by OCR from a scanned page
 
 
 @dataclass(slots=True)

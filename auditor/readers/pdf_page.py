@@ -24,6 +24,7 @@ class PageContent:
     unmapped: int = 0  # glyphs without a Unicode mapping, shown by pdfminer as "(cid:N)"
     rotated: int = 0  # glyphs not upright on the page as it is shown
     height: float = 0.0
+    ocr: bool = False  # the glyphs were read by OCR from the page's image (readers/ocr.py)
 
 
 class GlyphDevice(PDFPageAggregator):

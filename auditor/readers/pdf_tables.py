@@ -42,9 +42,20 @@ class Frame:
 
 def find_grids(layout: Any, flip: float) -> list[Grid]:
     """Tables drawn with ruling lines; a one-column grid is a framed paragraph, read as text."""
+    return grids_from_edges(rule_edges(layout, flip), layout.width, layout.height)
+
+
+def segment_edges(segments: Iterable[Box], flip: float) -> list[dict[str, Any]]:
+    """Ruling lines given as (x0, top, x1, bottom) from the page's top left (those found in a
+    scanned page's image), as pdfplumber's edges."""
+    found = (edge((x0, flip - top), (x1, flip - bottom), flip) for x0, top, x1, bottom in segments)
+    return [e for e in found if e]
+
+
+def grids_from_edges(edges: list[dict[str, Any]], width: float, height: float) -> list[Grid]:
+    """pdfplumber's table finder on the given ruling lines of a page of that size."""
     from pdfplumber.table import TableFinder  # imported only for a page with ruling lines
 
-    edges = rule_edges(layout, flip)
     vertical = [e for e in edges if e["orientation"] == "v"]
     horizontal = [e for e in edges if e["orientation"] == "h"]
     if len(vertical) < 2 or len(horizontal) < 2:
@@ -56,7 +67,7 @@ def find_grids(layout: Any, flip: float) -> list[Grid]:
         "explicit_horizontal_lines": horizontal,
     }
     grids = []
-    frame: Any = Frame((0.0, 0.0, layout.width, layout.height))  # stands in for a Page
+    frame: Any = Frame((0.0, 0.0, width, height))  # stands in for a Page
     for table in TableFinder(frame, settings).tables:
         rows = [list(row.cells) for row in table.rows]
         if rows and len(rows[0]) >= 2:

@@ -9,6 +9,7 @@ import regex
 
 from auditor.model import Document
 from auditor.readers.errors import ReadError
+from auditor.readers.limits import DEFAULT_LIMITS, Limits, check_line_bytes, check_lines
 from auditor.readers.normalize import RawLine, normalize
 
 # Three or more blank lines (or a form feed) separate pages in text extracted from a PDF.
@@ -46,7 +47,19 @@ def decode(data: bytes, path: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ReadError(path, "无法识别的文本编码（既不是 UTF-8，也不是 GBK/GB18030）")
+    guess = guess_encoding(data)
+    likely = f"，看起来是 {guess}" if guess else ""
+    raise ReadError(
+        path, f"无法识别的文本编码（既不是 UTF-8，也不是 GBK/GB18030{likely}）：请另存为 UTF-8"
+    )
+
+
+def guess_encoding(data: bytes) -> str | None:
+    """The encoding charset-normalizer finds most likely, to name in the refusal."""
+    from charset_normalizer import from_bytes
+
+    match = from_bytes(data[:65536]).best()
+    return match.encoding if match else None
 
 
 def physical_lines(text: str) -> list[str]:
@@ -76,15 +89,17 @@ def split_lines(text: str) -> list[RawLine]:
     return lines
 
 
-def read_text(path: str | Path) -> Document:
+def read_text(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     path = str(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ReadError(path, f"无法打开文件：{exc.strerror or exc}") from None
+    check_line_bytes(path, data, limits)  # a 100 MB line is refused before it is decoded
     text = decode(data, path)
     if not text.strip():
         raise ReadError(path, "文件为空")
+    check_lines(path, text, limits)
     return document_from_text(text, path)
 
 

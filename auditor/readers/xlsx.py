@@ -15,6 +15,7 @@ from typing import Any
 
 import openpyxl
 import regex
+from defusedxml import DefusedXmlException
 from lxml import etree
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.utils import get_column_letter
@@ -23,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditor.model import Document, Origin, SourceLine
 from auditor.readers.errors import ReadError
+from auditor.readers.limits import DEFAULT_LIMITS, Limits
 from auditor.readers.normalize import RawLine, normalize
 
 log = logging.getLogger(__name__)
@@ -40,7 +42,9 @@ OPEN_ERRORS = (
     InvalidFileException,
     etree.LxmlError,
     SyntaxError,  # xml.etree's ParseError
+    RuntimeError,  # zipfile: an entry flagged encrypted; an unknown zip version or method
 )
+ENTITIES = "工作表含 XML 实体声明（Excel 不会写出，可能是恶意构造的文件），出于安全不予读取"
 PLAIN_NAME = regex.compile(r"^[^\W\d]\w*$")
 # A formula with no cached result that is really text a program wrote as "=8个" (a target with
 # its comparator): no cell reference and no function call, so show it as written.
@@ -59,12 +63,12 @@ class Sheet:
     values: Worksheet | None
 
 
-def read_xlsx(path: Path) -> Document:
+def read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> Document:
     """Every visible sheet in order; a sheet is a page, a row a line."""
     from auditor.readers.docx import package_kind, read_docx
 
-    if package_kind(path) == "word":  # a Word file named .xlsx
-        return read_docx(path)
+    if package_kind(path, limits) == "word":  # a Word file named .xlsx
+        return read_docx(path, limits)
     sheets = open_sheets(path)
     lines: list[RawLine] = []
     sources: list[SourceLine] = []
@@ -87,6 +91,8 @@ def open_sheets(path: Path) -> list[Sheet]:
         cached = None
         if any(c.data_type == "f" for ws in book.worksheets for row in ws.iter_rows() for c in row):
             cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except DefusedXmlException:  # openpyxl parses sheets with defusedxml when it is installed
+        raise ReadError(str(path), ENTITIES) from None
     except OPEN_ERRORS as exc:
         log.debug("%s: %r", path, exc)
         raise ReadError(

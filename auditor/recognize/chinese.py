@@ -8,6 +8,7 @@ from functools import cache
 import regex
 
 from auditor.model import COUNT_UNITS, Quantity
+from auditor.recognize.spans import Claims
 from auditor.recognize.units import unit_at
 
 NUMERAL = "零〇一二两三四五六七八九十百千万亿"
@@ -66,11 +67,7 @@ def to_decimal(numeral: str) -> Decimal | None:
         return None
 
 
-def overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(a < end and start < b for a, b in spans)
-
-
-def grouped_counts(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
+def grouped_counts(text: str, taken: Claims) -> list[Quantity]:
     found: list[Quantity] = []
     for m in GROUPED.finditer(text):
         for g in GROUP.finditer(m.group(1)):
@@ -96,13 +93,13 @@ def grouped_counts(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
     return found
 
 
-def find_chinese_quantities(text: str, taken: list[tuple[int, int]]) -> list[Quantity]:
+def find_chinese_quantities(text: str, taken: Claims) -> list[Quantity]:
     """Chinese numerals that count something (followed by a count unit), not words like 一般."""
     found = grouped_counts(text, taken)
     for m in CHINESE.finditer(text):
         numeral = m.group()
         if (
-            overlaps(taken, *m.span())
+            taken.overlaps(*m.span())
             or numeral in ("一", "万", "亿", "千", "百")
             or numeral[0] in "万亿"
         ):

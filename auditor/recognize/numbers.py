@@ -12,6 +12,7 @@ import regex
 
 from auditor.model import Quantity
 from auditor.recognize.chinese import find_chinese_quantities, to_decimal
+from auditor.recognize.spans import Claims
 from auditor.recognize.units import (
     APPROX_AFTER,
     APPROX_BEFORE,
@@ -86,15 +87,15 @@ def parse_percent_words(number: str) -> tuple[Decimal, int] | None:
     return None if value is None else (value, decimals)
 
 
-def claim_identifiers(text: str) -> tuple[list[Quantity], list[tuple[int, int]]]:
+def claim_identifiers(text: str) -> tuple[list[Quantity], Claims]:
     found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    taken = Claims(len(text))
     for kind, pattern in IDENTIFIERS:
         for m in pattern.finditer(text):
             start, end = m.span()
             while start < end and text[start] in " \n":
                 start += 1
-            if start >= end or overlaps(taken, start, end):
+            if start >= end or taken.overlaps(start, end):
                 continue
             taken.append((start, end))
             digits = regex.search(r"[0-9]+", m.group())
@@ -103,10 +104,6 @@ def claim_identifiers(text: str) -> tuple[list[Quantity], list[tuple[int, int]]]
                 Quantity(start, end, start, end, value, 0, kind=kind, text=text[start:end])
             )
     return found, taken
-
-
-def overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(a < end and start < b for a, b in spans)
 
 
 def before_words(text: str, start: int) -> tuple[str, bool, int]:
@@ -140,7 +137,7 @@ def after_words(text: str, end: int) -> tuple[str, bool, int]:
     return comparator, approx, end
 
 
-def read_figure(text: str, m: regex.Match[str], taken: list[tuple[int, int]]) -> Quantity:
+def read_figure(text: str, m: regex.Match[str], taken: Claims) -> Quantity:
     value, decimals = parse_decimal(m.group())
     start, end = m.span()
     approx = False
@@ -156,7 +153,7 @@ def read_figure(text: str, m: regex.Match[str], taken: list[tuple[int, int]]) ->
     joint = RANGE_JOIN.match(text, end)
     if joint and not m.group().startswith("-"):
         second = ARABIC.match(text, joint.end())
-        if second and not overlaps(taken, *second.span()):
+        if second and not taken.overlaps(*second.span()):
             unit2, end2 = unit_at(text, second.end())
             if not unit or not unit2 or unit2 == unit:
                 upper = parse_decimal(second.group())[0]
@@ -186,7 +183,7 @@ def find_quantities(text: str) -> list[Quantity]:
     found, taken = claim_identifiers(text)
     for m in PERCENT_WORDS.finditer(text):
         parsed = parse_percent_words(m.group(1))
-        if parsed is not None and not overlaps(taken, *m.span()):
+        if parsed is not None and not taken.overlaps(*m.span()):
             value, decimals = parsed
             numeral: Literal["arabic", "chinese"] = (
                 "arabic" if m.group(1)[0].isdigit() else "chinese"
@@ -206,7 +203,7 @@ def find_quantities(text: str) -> list[Quantity]:
             )
             taken.append(m.span())
     for m in ARABIC.finditer(text):
-        if overlaps(taken, *m.span()):
+        if taken.overlaps(*m.span()):
             continue
         quantity = read_figure(text, m, taken)
         found.append(quantity)

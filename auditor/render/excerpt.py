@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.model import Document
+from auditor.model import Audit, Document, Evidence
 
 MAX_EXCERPT = 40
 LEAD = 30  # characters of label kept before a figure
@@ -47,3 +47,16 @@ def locate(doc: Document, start: int) -> dict[str, int | str]:
     if origin.box:
         place["box"] = [round(v, 1) for v in origin.box]  # type: ignore[assignment]
     return place
+
+
+def evidence_document(audit: Audit, ev: Evidence) -> Document | None:
+    """The document an evidence item points into: the audit's own, or (a cross-document
+    finding) one of the documents it cites."""
+    if not ev.path or ev.path == audit.path:
+        return audit.document
+    return next((d for d in audit.related if d.path == ev.path), None)
+
+
+def is_foreign(audit: Audit, ev: Evidence) -> bool:
+    """Evidence in another document than the audit's own (its offsets are not into this text)."""
+    return bool(ev.path) and ev.path != audit.path

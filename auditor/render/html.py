@@ -5,11 +5,11 @@ no scripts. Everything that comes from a document or a message is escaped."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 
 from auditor.model import Audit, Document, Finding
-from auditor.render.excerpt import excerpt, locate
+from auditor.render.excerpt import evidence_document, excerpt, is_foreign, locate
 from auditor.render.text import HOLDS_KEYS, spoken_place
 from auditor.render.words import say
 
@@ -23,6 +23,7 @@ KIND_KEYS = {
 REASONS = ("base", "truncation", "consequence", "completion", "boundary")
 # error > warning > undecidable > holds: the class a figure flagged by several findings gets
 RANK = {"error": 0, "warning": 1, "unknown": 2, "holds": 3}
+EXCERPT_REACH = 80  # characters of a finding's line shown on each side of its figure (excerpts)
 
 CSS = """
 :root { --error: #c62828; --error-bg: #ffcdd2; --warning: #b26a00; --warning-bg: #ffe0a3;
@@ -97,8 +98,9 @@ class Shown:
     """A finding as the page shows it: its number, its class and the ids it links."""
 
     number: int
-    finding: Finding
+    finding: Finding  # its evidence in this document only
     level: str  # error | warning | unknown | holds
+    cited: tuple[str, ...] = ()  # where a cross-document finding points into other files
 
     @property
     def id(self) -> str:
@@ -121,7 +123,10 @@ def span_id(prefix: str, start: int, end: int) -> str:
     return f"{prefix}-{start}-{end}"
 
 
-def summary_html(audit: Audit, shown: list[Shown], prefix: str, lang: str = "zh") -> str:
+def summary_html(
+    audit: Audit, shown: list[Shown], prefix: str, lang: str = "zh", listed: bool = True
+) -> str:
+    """Counts, the score, findings per rule, and (`listed`) one line per finding."""
     broken = [s for s in shown if s.finding.holds is False]
     severities = Counter(s.finding.severity for s in broken)
     facts = audit.facts
@@ -154,7 +159,7 @@ def summary_html(audit: Audit, shown: list[Shown], prefix: str, lang: str = "zh"
                 f"<td>{errors}</td><td>{warnings}</td></tr>"
             )
         parts.append("</table>")
-    if shown:
+    if shown and listed:
         parts.append(f'<h3>{say(lang, "findings")}</h3><ol class="findings">')
         for s in shown:
             f = s.finding
@@ -167,7 +172,7 @@ def summary_html(audit: Audit, shown: list[Shown], prefix: str, lang: str = "zh"
                 f'<code class="rule">[{escape(f.rule)}]</code> {escape(f.message)}</li>'
             )
         parts.append("</ol>")
-    elif facts is not None and not audit.errors:
+    elif not shown and facts is not None and not audit.errors:
         parts.append(f"<p>{say(lang, 'nothing_broken')}</p>")
     return "".join(parts)
 
@@ -220,8 +225,9 @@ def note_html(doc: Document, s: Shown, prefix: str, lang: str = "zh") -> str:
     if why:
         parts.append(f'<div class="why">{escape(why)}</div>')
     inputs = [ev for ev in f.evidence[1:] if ev.end > ev.start]
-    if inputs:
+    if inputs or s.cited:
         parts.append('<ul class="inputs">')
+        parts += [f"<li>{say(lang, 'evidence')}{escape(c)}</li>" for c in s.cited]
         for ev in inputs:
             place = spoken_place(locate(doc, ev.start), lang)
             parts.append(
@@ -326,10 +332,14 @@ def segment_html(
     return f'{extra}<span class="ev"{own_id}>{inner}</span>'
 
 
-def document_html(audit: Audit, index: int, show_all: bool, lang: str = "zh") -> str:
+def document_html(
+    audit: Audit, index: int, show_all: bool, lang: str = "zh", excerpts: bool = False
+) -> str:
+    """One document's section: the summary, then its whole text with the notes, or (`excerpts`)
+    only each finding's line with its note."""
     prefix = f"d{index}"
     findings = [f for f in audit.findings if show_all or f.holds is False]
-    shown = [Shown(i + 1, f, level(f)) for i, f in enumerate(findings)]
+    shown = [shown_finding(audit, i + 1, f, lang) for i, f in enumerate(findings)]
     facts = audit.facts
     code = facts.kind if facts else "unknown"
     kind = say(lang, KIND_KEYS[code]) if code in KIND_KEYS else code
@@ -338,6 +348,9 @@ def document_html(audit: Audit, index: int, show_all: bool, lang: str = "zh") ->
         meta.append(say(lang, "year", year=facts.year))
     if audit.document is not None:
         meta.append(say(lang, "pages", pages=audit.document.pages))
+        if audit.document.ocr_pages:  # scanned pages: their figures are to be checked by eye
+            listed = say(lang, "page_sep").join(map(str, audit.document.ocr_pages))
+            meta.append(say(lang, "ocr_meta", pages=listed))
     if audit.rules_version:
         meta.append(say(lang, "rules", version=audit.rules_version))
     parts = [
@@ -350,10 +363,69 @@ def document_html(audit: Audit, index: int, show_all: bool, lang: str = "zh") ->
         parts += [f"<li>{escape(say(lang, 'cannot_read', error=e))}</li>" for e in audit.errors]
         parts.append("</ul>")
     if audit.document is not None:
-        parts.append(summary_html(audit, shown, prefix, lang))
-        parts.append(text_html(audit.document, shown, prefix, lang))
+        parts.append(summary_html(audit, shown, prefix, lang, listed=not excerpts))
+        body = excerpts_html if excerpts else text_html
+        parts.append(body(audit.document, shown, prefix, lang))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def shown_finding(audit: Audit, number: int, f: Finding, lang: str = "zh") -> Shown:
+    """A finding as this document's section shows it: evidence in another file of the unit is
+    named with its file and place instead of marked in this text."""
+    own = tuple(ev for ev in f.evidence if not is_foreign(audit, ev))
+    cited = []
+    for ev in f.evidence:
+        source = evidence_document(audit, ev) if is_foreign(audit, ev) else None
+        if source is not None and ev.end > ev.start:
+            place = spoken_place(locate(source, ev.start), lang)
+            cited.append(f"{ev.path} {place} “{excerpt(source, ev.start, ev.end)}”")
+    return Shown(number, replace(f, evidence=own), level(f), tuple(cited))
+
+
+def render_fragment(audit: Audit, index: int, lang: str = "zh") -> str:
+    """One document's section without the page around it (auditor serve shows several on its
+    own page, styled by CSS): the summary, then each finding under its source line."""
+    return document_html(audit, index, False, lang, excerpts=True)
+
+
+def excerpts_html(doc: Document, shown: list[Shown], prefix: str, lang: str = "zh") -> str:
+    """Each finding as the full text would show it, under its own line only."""
+    if not shown:
+        return ""
+    parts = [f'<h3>{say(lang, "findings")}</h3><div class="text excerpts">']
+    for s in shown:
+        parts.append(excerpt_line_html(doc, s, prefix, lang))
+        parts.append(note_html(doc, s, prefix, lang))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def excerpt_line_html(doc: Document, s: Shown, prefix: str, lang: str = "zh") -> str:
+    """The line a finding's stated figure stands on, cut to EXCERPT_REACH characters around the
+    figure (a DOCX paragraph is one line), its figures marked as in the full text."""
+    evidence = [ev for ev in s.finding.evidence if ev.end > ev.start]
+    if not evidence or evidence[0] is not s.finding.evidence[0]:
+        return ""
+    first = evidence[0]
+    line_start, line_end = doc.line_bounds(first.start)
+    start = max(line_start, first.start - EXCERPT_REACH)
+    end = min(line_end, first.end + EXCERPT_REACH)
+    for ev in evidence[1:]:  # a figure the cut would halve is shown whole
+        if line_start <= ev.start < end and start < ev.end <= line_end:
+            start, end = min(start, ev.start), max(end, ev.end)
+    stated = {(first.start, min(first.end, line_end)): [s]}
+    inputs = {(ev.start, ev.end) for ev in evidence[1:] if start <= ev.start and ev.end <= end}
+    spans = sorted(set(stated) | inputs)
+    cuts = sorted({start, end} | {p for sp in spans for p in sp if start <= p <= end})
+    body = ["…"] if start > line_start else []
+    body += [
+        segment_html(doc.text[a:b], a, b, spans, stated, inputs, prefix, lang)
+        for a, b in zip(cuts, cuts[1:], strict=False)
+    ]
+    if end < line_end:
+        body.append("…")
+    return line_html(doc, first.start, body)  # numbered where the figure stands
 
 
 def render_html(audits: list[Audit], version: str, show_all: bool = False, lang: str = "zh") -> str:

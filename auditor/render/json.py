@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from auditor.model import Audit, Fact, Finding
-from auditor.render.excerpt import excerpt, locate
+from auditor.render.excerpt import evidence_document, excerpt, locate
 
 
 def fact_json(audit: Audit, fact: Fact) -> dict[str, Any]:
@@ -26,17 +26,26 @@ def fact_json(audit: Audit, fact: Fact) -> dict[str, Any]:
     )
     if fact.inferred:
         item["inferred"] = True
+    if doc and doc.read_by_ocr(fact.start, fact.end):
+        item["ocr"] = True  # read from a scanned page: a digit may be misread
     return item
 
 
 def finding_json(audit: Audit, finding: Finding) -> dict[str, Any]:
-    doc = audit.document
     evidence = []
     for ev in finding.evidence:
+        doc = evidence_document(audit, ev)
         if doc is None or ev.end <= ev.start:
             continue
+        where = {"path": ev.path} if ev.path else {}  # a cross-document finding cites each file
         evidence.append(
-            {"text": excerpt(doc, ev.start, ev.end), **locate(doc, ev.start), "role": ev.role}
+            {
+                **where,
+                "text": excerpt(doc, ev.start, ev.end),
+                **locate(doc, ev.start),
+                "role": ev.role,
+                **({"ocr": True} if doc.read_by_ocr(ev.start, ev.end) else {}),
+            }
         )
     item: dict[str, Any] = {
         "rule": finding.rule,
@@ -63,8 +72,15 @@ def document_json(audit: Audit, show_all: bool) -> dict[str, Any]:
         "profile": audit.profile,
         "facts": [fact_json(audit, f) for f in facts.facts] if facts else [],
         "findings": [finding_json(audit, f) for f in findings],
+        **ocr_pages(audit),
         "errors": list(audit.errors),
     }
+
+
+def ocr_pages(audit: Audit) -> dict[str, list[int]]:
+    """The pages read by OCR, listed only when there are some (an addition to the contract)."""
+    pages = audit.document.ocr_pages if audit.document else ()
+    return {"ocr_pages": list(pages)} if pages else {}
 
 
 def render_json(audits: list[Audit], version: str, show_all: bool = False) -> str:

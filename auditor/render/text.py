@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from auditor.model import Audit, Document, Finding
-from auditor.render.excerpt import excerpt, locate
+from auditor.render.excerpt import evidence_document, excerpt, is_foreign, locate
 from auditor.render.words import say
 
 # Styles a terminal shows (rich style names); piped output is plain text.
@@ -37,6 +37,8 @@ def source_line(doc: Document, start: int, end: int) -> list[str]:
     )
     if raw is None:
         return []
+    # control characters (a terminal escape planted in a document) show as blanks, one for one
+    raw = "".join(" " if unicodedata.category(c) == "Cc" else c for c in raw)
     stop = last.column + 1 if last and last.line == origin.line else len(raw)
     gutter = f"{origin.line:>5} | "
     marker = (
@@ -85,10 +87,15 @@ def render_finding(audit: Audit, finding: Finding, lang: str = "zh") -> list[Lin
         shown = source_line(doc, first.start, first.end)
         lines += list(zip(shown, ("source", "marker"), strict=False))
         for ev in finding.evidence[1:4]:
-            where = locate(doc, ev.start)
+            source = evidence_document(audit, ev)
+            if source is None:
+                continue
+            where = spoken_place(locate(source, ev.start), lang)
+            if is_foreign(audit, ev):  # another file of the unit: name it
+                where = f"{ev.path} {where}"
             lines.append(
                 (
-                    f"      {say(lang, 'evidence')}{spoken_place(where, lang)} “{excerpt(doc, ev.start, ev.end)}”",
+                    f"      {say(lang, 'evidence')}{where} “{excerpt(source, ev.start, ev.end)}”",
                     "detail",
                 )
             )
@@ -105,6 +112,7 @@ def summary(audit: Audit, shown: list[Finding], lang: str = "zh") -> str:
     }
     checked = sum(1 for f in audit.findings if f.holds is not None)
     partly = say(lang, "partly_unread", errors=sep.join(audit.errors)) if audit.errors else ""
+    partly += ocr_note(audit.document, lang)
     return say(
         lang,
         "file_summary",
@@ -114,6 +122,13 @@ def summary(audit: Audit, shown: list[Finding], lang: str = "zh") -> str:
         checked=checked,
         partly=partly,
     )
+
+
+def ocr_note(doc: Document, lang: str = "zh") -> str:
+    """Which pages were read by OCR (scanned), so that their figures are checked by eye."""
+    if not doc.ocr_pages:
+        return ""
+    return say(lang, "ocr_read", pages=say(lang, "page_sep").join(map(str, doc.ocr_pages)))
 
 
 def grand_total(audits: list[Audit], lang: str = "zh") -> str:

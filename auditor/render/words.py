@@ -30,6 +30,15 @@ WORDS: dict[str, tuple[str, str]] = {
     # summaries
     "unreadable": ("{path}: 无法读取：{errors}", "{path}: cannot be read: {errors}"),
     "partly_unread": ("；部分内容未读：{errors}", "; partly unread: {errors}"),
+    "ocr_read": (
+        "；第 {pages} 页为扫描件，由 OCR 识别，数字请核对原件",
+        "; pages {pages} are scanned and were read by OCR: check their figures against the original",
+    ),
+    "page_sep": ("、", ", "),
+    "ocr_meta": (
+        "第 {pages} 页为扫描件，由 OCR 识别（数字请核对原件）",
+        "pages {pages} scanned, read by OCR (check their figures against the original)",
+    ),
     "file_summary": (
         "{path}: {errors} 个错误，{warnings} 个警告（共核对 {checked} 项关系）{partly}",
         "{path}: errors: {errors}, warnings: {warnings} (relations checked: {checked}){partly}",
