@@ -32,7 +32,7 @@ def serve(
     port: int = 8000,
     announce: Callable[[str], None] = print,
 ) -> None:
-    from waitress import create_server
+    from waitress.server import create_server
 
     pool = LimitedPool(
         settings.jobs, check_upload, Options(rules=settings.rules), settings.memory_mb
