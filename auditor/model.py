@@ -121,6 +121,8 @@ CONCEPTS = frozenset(
         # 单位名称/主管部门/实施单位 field or title names, and a table's 项目名称
         "report.unit",
         "project.name",
+        # the title of a 项目支出绩效目标表 (the 年初 申报表: targets, no 实际完成值 or 得分)
+        "report.target_table",
         "target.planned",
         "unbound",
         # 部门整体 framework rates (财预〔2013〕53号 附件2): their inputs, last year's figures

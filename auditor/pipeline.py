@@ -9,6 +9,7 @@ from auditor.checks.crossdoc import run_unit_rules, split_example
 from auditor.checks.engine import run_rules
 from auditor.checks.ocr_caveat import mark_ocr
 from auditor.checks.ruleset import RuleSet, load_rules, load_unit_rules
+from auditor.checks.targets import pair_targets, run_target_rules
 from auditor.checks.units import from_audit, group_documents
 from auditor.interpret import interpret
 from auditor.model import Audit, Document, Finding
@@ -80,6 +81,7 @@ def audit_units(audits: list[Audit], options: Options = Options()) -> list[Audit
     ruleset = pick_rules(load_unit_rules(options.rules), options)
     documents = [d for a in audits if (d := from_audit(a)) is not None]
     found = run_unit_rules(ruleset, group_documents(documents), options.strict, options.lang)
+    found += run_target_rules(ruleset, pair_targets(documents), options.strict, options.lang)
     by_path = {a.path: a for a in audits}
     result = []
     for audit in audits:

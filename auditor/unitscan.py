@@ -14,14 +14,17 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from auditor.checks.crossdoc import LISTED, UnitFinding, run_unit_rules
 from auditor.checks.ruleset import CONCEPT_PARAMS, RuleSet, load_unit_rules
-from auditor.checks.units import UnitDocument, from_rows, group_documents
+from auditor.checks.targets import pair_targets, run_target_rules
+from auditor.checks.units import TARGET_TABLE, UnitDocument, from_rows, group_documents
+from auditor.recognize import find_quantities
 
-IDENTITY = ("report.unit", "project.name")
+IDENTITY = ("report.unit", "project.name", TARGET_TABLE)
 PROBLEMS = ("error", "warning")
 
 
@@ -63,10 +66,25 @@ def stored_documents(
     columns = ("concept", "subject", "label", "value", "unit", "page", "line", "text")
     facts: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
-        facts.setdefault(row[0], []).append(dict(zip(columns, row[1:], strict=True)))
+        fact = dict(zip(columns, row[1:], strict=True))
+        if fact["concept"] == "indicator.target":
+            fact["comparator"] = stored_comparator(fact["text"], fact["value"])
+        facts.setdefault(row[0], []).append(fact)
     return [
         from_rows(path, kind or "unknown", year, facts.get(i, [])) for i, path, kind, year in docs
     ]
+
+
+def stored_comparator(text: str | None, value: str | None) -> str:
+    """A target's comparator (≥, 不低于 …), which the facts table does not keep: read again from
+    the excerpt stored with it, which ends with the figure ("维修响应及时率 | ≥95%")."""
+    try:
+        wanted = Decimal(value or "")
+    except InvalidOperation:
+        return ""
+    figures = [q for q in find_quantities(text or "") if q.kind == "number"]
+    last = next((q for q in reversed(figures) if q.value == wanted), None)
+    return last.comparator if last else ""
 
 
 def evidence_json(found: UnitFinding) -> list[dict[str, Any]]:
@@ -186,15 +204,22 @@ def check_stored_units(
     if not ids:
         return UnitPass()
     before = problem_counts(conn, version, ids)
-    groups = group_documents(stored_documents(conn, version, concepts_used(ruleset)))
-    found = [f for f in run_unit_rules(ruleset, groups, lang=lang) if stored(f)]
+    documents = stored_documents(conn, version, concepts_used(ruleset))
+    groups = group_documents(documents)
+    pairs = pair_targets(documents)
+    found = [
+        f
+        for f in run_unit_rules(ruleset, groups, lang=lang)
+        + run_target_rules(ruleset, pairs, lang=lang)
+        if stored(f)
+    ]
     id_of = dict(conn.execute("SELECT path, id FROM documents WHERE rules_version = ?", (version,)))
     known = own_slips(conn, version, ids)
     rows = (finding_row(id_of[f.owner], f) for f in found if f.owner in id_of)
     replace_rows(conn, version, ids, (r for r in rows if slip_key(r) not in known))
     after = problem_counts(conn, version, ids)
     return UnitPass(
-        len(groups),
+        len(groups) + len(pairs),
         after["error"],
         after["warning"],
         after["error"] - before["error"],

@@ -286,17 +286,28 @@ KINDS: dict[str, Callable[[Rule, Pairing], list[UnitVerdict]]] = {
 # ---------------------------------------------------------------------------- running the rules
 
 
-def evaluate(rule: Rule, p: Pairing, strict: bool) -> list[UnitVerdict]:
-    """A rule that crashes is reported for that rule and the others run (tests re-raise)."""
+def guarded(
+    rule: Rule, run: Callable[[], list[UnitVerdict]], anchor: Callable[[], Figure], strict: bool
+) -> list[UnitVerdict]:
+    """A rule that crashes is reported for that rule, on `anchor`, and the others run (tests
+    re-raise)."""
     try:
-        return KINDS[rule.kind](rule, p)
+        return run()
     except Exception as exc:  # noqa: BLE001 — a rule bug must not cost the other findings
         if strict:
             raise
         log.exception("rule %s crashed", rule.id)
-        anchor = next(iter(p.listed.values()), None) or p.department.figures[0]
         message = f"规则 {rule.id} 执行出错：{type(exc).__name__}: {exc}"
-        return [UnitVerdict(None, anchor, "", message, reason="crash")]
+        return [UnitVerdict(None, anchor(), "", message, reason="crash")]
+
+
+def evaluate(rule: Rule, p: Pairing, strict: bool) -> list[UnitVerdict]:
+    return guarded(
+        rule,
+        lambda: KINDS[rule.kind](rule, p),
+        lambda: next(iter(p.listed.values()), None) or p.department.figures[0],
+        strict,
+    )
 
 
 def english(rule: Rule, v: UnitVerdict) -> str:
@@ -340,6 +351,8 @@ def run_unit_rules(
         for department in group.departments:
             pairing = pair_projects(department, group, ruleset.settings)
             for rule in ruleset.rules:
+                if rule.kind not in KINDS:
+                    continue  # a target table's kinds take a pair of tables (checks/targets.py)
                 for v in evaluate(rule, pairing, strict):
                     found.append(to_unit_finding(rule, v, group, lang))
     return found

@@ -51,6 +51,7 @@ KINDS: dict[str, Callable[[Rule, Context], list[Verdict]]] = {
     "split-repeat": wholes.check_split_repeat,
     "label": text.check_label,
     "year": text.check_year,
+    "filing-date": text.check_filing_date,
     "unit-name": text.check_unit_name,
     "change-rate": rates.check_change_rate,
     "banded-score": bands.check_banded_score,
@@ -89,6 +90,7 @@ FLAGS_ONLY = {
     "label",
     "unit-name",
     "year",
+    "filing-date",
     "rescale",
     "stated-settings",
 }
@@ -168,6 +170,7 @@ PHRASED_AS_SLIP = {
     "breakdown",
     "unit-name",
     "year",
+    "filing-date",
     "deviation-note",
     "execution-explained",
     "qualitative",

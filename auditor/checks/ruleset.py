@@ -64,6 +64,7 @@ KIND_PARAMS: dict[str, dict[str, bool]] = {
     "split-repeat": {},
     "label": {},
     "year": {},
+    "filing-date": {},
     "unit-name": {},
     # 部门整体 framework (DOMAIN.md rules 23, 24, 27) and the bands a report states itself
     "change-rate": {"stated": True, "current": True, "previous": True, "alternatives": False},
@@ -74,8 +75,11 @@ KIND_PARAMS: dict[str, dict[str, bool]] = {
     "project-listed": {},
     "restated": {"listed": True, "table": True, "alternatives": False},
     "unit-sum": {"total": True, "items": True, "listed": False, "count": False},
+    # a 绩效目标表 against the 自评表 of its project (DOMAIN.md rule 28)
+    "target-match": {"table": True},
+    "target-listed": {"table": True, "items": True},
 }
-UNIT_KINDS = frozenset({"project-listed", "restated", "unit-sum"})
+UNIT_KINDS = frozenset({"project-listed", "restated", "unit-sum", "target-match", "target-listed"})
 UNIT_REPORT_KIND = "unit"  # the report_kind of the cross-document rule file
 SETTING_KEYS = {
     "total_points",

@@ -122,6 +122,61 @@ def check_year(rule: Rule, ctx: Context) -> list[Verdict]:
     return verdicts
 
 
+# A date the report is filed, signed or reported on: after a 日期 label, or alone on one of the
+# last lines (the 落款 under the unit's name). Digits or 〇一二… as 落款 are often written.
+CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+DATE = regex.compile(
+    r"(?P<y>[12]\d{3}|[一二][〇零○Ｏ一二三四五六七八九]{3})\s*年\s*"
+    r"(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月"
+    r"(?:\s*(?P<d>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号])?"
+)
+# 日期 alone, or a filing's: not 时间 (实施时间, 评价时间 name periods, not the filing)
+DATE_LABEL = regex.compile(r"(?:填报|填表|报告|报送|编制|编报|报出)?日期\s*[:：]?\s*$")
+CLOSING_LINES = 3
+
+
+def cn_number(text: str) -> int:
+    """A year, month or day written with digits or 〇一二… (十二, 二十五, 三十一)."""
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return int((tens or "一").translate(CN_DIGITS)) * 10 + int(
+            (ones or "0").translate(CN_DIGITS)
+        )
+    return int(text.translate(CN_DIGITS))
+
+
+def filing_dates(text: str) -> list[tuple[regex.Match[str], int]]:
+    """(date, start of its line): dates after a 日期 label, or alone on one of the last lines."""
+    lines = [m for m in regex.finditer(r"[^\n]+", text) if m.group().strip()]
+    closing = {m.start() for m in lines[-CLOSING_LINES:]}
+    found = []
+    for line in lines:
+        for m in DATE.finditer(line.group()):
+            before, after = line.group()[: m.start()], line.group()[m.end() :]
+            alone = line.start() in closing and not before.strip() and not after.strip()
+            if DATE_LABEL.search(before) or alone:
+                found.append((m, line.start()))
+    return found
+
+
+def check_filing_date(rule: Rule, ctx: Context) -> list[Verdict]:
+    """A self-evaluation of a year is written after it ends: a filing date inside the evaluated
+    year (or before it) means a wrong date or a report copied from another year's."""
+    year = ctx.facts.year
+    if year is None:
+        return []
+    verdicts = []
+    for m, start in filing_dates(ctx.text):
+        filed = cn_number(m.group("y"))
+        holds = filed > year
+        message = f"报告评价的是 {year} 年度，落款（填报）日期写 {m.group()}，" + (
+            "在评价年度结束之后" if holds else f"早于 {year} 年度结束，疑为日期错误或沿用旧报告"
+        )
+        where = (start + m.start(), start + m.end())
+        verdicts.append(Verdict(holds, where, m.group(), f"{year + 1}年", message, ()))
+    return verdicts
+
+
 def check_unit_name(rule: Rule, ctx: Context) -> list[Verdict]:
     """A report names its own town government throughout; one other town of the same county
     named once, in the report's own sentences, is a leftover from the report it was copied from.

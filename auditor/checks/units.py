@@ -17,6 +17,7 @@ import regex
 from auditor.model import Audit, Fact, Quantity
 
 PROJECT_KINDS = ("table", "project")  # documents about one project
+TARGET_TABLE = "report.target_table"  # the marker of a 项目支出绩效目标表 (the 年初 targets)
 # "东河街道办事处" is "哈密市伊州区东河街道办事处" without its city and district
 UNIT_SUFFIX_MIN = 6
 PUNCTUATION = regex.compile(r"[\p{P}\p{S}\s]+")
@@ -40,6 +41,7 @@ class Figure:
     page: int | None = None
     line: int | None = None
     part: str = ""
+    comparator: str = ""  # of a target: ">=", "<=", … as the recognizer reads 不低于, ≥, 以上
 
     @property
     def shown(self) -> str:
@@ -83,6 +85,11 @@ class UnitDocument:
         names = self.of("project.name")
         return names[0] if names else None
 
+    @property
+    def sets_targets(self) -> bool:
+        """A 绩效目标表: the targets of a project, not an evaluation of it."""
+        return bool(self.of(TARGET_TABLE))
+
 
 @dataclass(frozen=True, slots=True)
 class UnitGroup:
@@ -107,7 +114,10 @@ def same_unit(a: str, b: str) -> bool:
 
 
 def figure_span(fact: Fact) -> tuple[int, int]:
-    """A figure from its digits to its unit (what per-document findings point at), a name whole."""
+    """A figure from its digits to its unit (what per-document findings point at), a name whole;
+    a target with its comparator ("≥95%"), which is part of what it says."""
+    if fact.quantity is not None and fact.concept == "indicator.target":
+        return fact.quantity.start, fact.quantity.end
     if fact.quantity is not None:
         return fact.quantity.value_start, fact.quantity.end
     return fact.start, fact.end
@@ -118,7 +128,16 @@ def from_audit(audit: Audit) -> UnitDocument | None:
     if audit.facts is None or audit.document is None:
         return None
     figures = tuple(
-        Figure(audit.path, f.concept, f.value, f.subject, f.unit, f.label, *figure_span(f))
+        Figure(
+            audit.path,
+            f.concept,
+            f.value,
+            f.subject,
+            f.unit,
+            f.label,
+            *figure_span(f),
+            comparator=f.quantity.comparator if f.quantity else "",
+        )
         for f in audit.facts.facts
         if f.concept != "unbound" and (f.quantity is None or f.quantity.exact_figure)
     )
@@ -140,6 +159,7 @@ def from_rows(
             text=str(r.get("text") or ""),
             page=r.get("page"),
             line=r.get("line"),
+            comparator=str(r.get("comparator") or ""),
         )
         for r in rows
     )
@@ -173,8 +193,8 @@ def group_documents(documents: Iterable[UnitDocument]) -> list[UnitGroup]:
         else:
             home[2].append(d)
     for d in usable:
-        if d.kind not in PROJECT_KINDS or d.project is None:
-            continue
+        if d.kind not in PROJECT_KINDS or d.project is None or d.sets_targets:
+            continue  # a target table is paired with its own self-evaluation (checks/targets.py)
         home = best_group([g for g in groups if g[1] == d.year], d.units)
         if home is not None:
             home[3].append(d)

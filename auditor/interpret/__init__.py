@@ -20,7 +20,7 @@ from auditor.interpret.facts import (
     unbound_figures,
 )
 from auditor.interpret.funding import flat_funding_table, funding_block
-from auditor.interpret.identity import identity_facts
+from auditor.interpret.identity import identity_facts, target_table_fact
 from auditor.interpret.indicators import find_prose_indicators
 from auditor.interpret.region import region_profile
 from auditor.interpret.restated import named_amounts, planned_counts, unit_names
@@ -113,10 +113,11 @@ def interpret(document: Document, quantities: list[Quantity]) -> Interpretation:
     if flat:
         tables.append(flat)
     table_facts: list[Fact] = []
+    targets_only = target_table_fact(text) is not None  # a 绩效目标表: targets, no scores
     for table in tables:
         grid = Grid(text, table, numbers)
         funding, sums = funding_block(grid)
-        rows, subtotals, totals = indicator_block(grid)
+        rows, subtotals, totals = indicator_block(grid, targets_only)
         table_facts += funding + totals + yearly_rows(grid)
         breakdowns += sums + subtotals
         indicators += rows

@@ -47,6 +47,12 @@ TITLE_PROJECT = regex.compile(
     regex.MULTILINE,
 )
 NAME = regex.compile(r"\p{Han}")  # a name has Chinese characters; "—", "/" and figures do not
+# "2023年度项目支出绩效目标表", "项目绩效目标申报表 (2023年度)": the 年初 target table, a title line
+TARGET_TITLE = regex.compile(
+    r"^[^\S\n]*(?P<value>[^\n|]{0,30}?绩效目标(?:申报)?表)[^\S\n]*(?:[(（][^)）\n]{0,12}[)）])?[^\S\n]*$",
+    regex.MULTILINE,
+)
+TARGET_HEAD = 300  # characters: a target table's title comes first (after a 附件 line)
 
 
 def identity_facts(text: str) -> list[Fact]:
@@ -65,7 +71,22 @@ def identity_facts(text: str) -> list[Fact]:
         title = pattern.search(head[:200])
         if title and not any(f.concept == concept for f in found.values()):
             found[title.start("value")] = title_fact(concept, title)
+    marker = target_table_fact(text)
+    if marker is not None:
+        found.setdefault(marker.start, marker)
     return sorted(found.values(), key=lambda f: f.start)
+
+
+def target_table_fact(text: str) -> Fact | None:
+    """report.target_table: the title of a 项目支出绩效目标表, the targets a unit published at the
+    start of the year (no 实际完成值, no 得分). A 自评 document quoting such a title is not one."""
+    head = text[:TARGET_HEAD]
+    m = TARGET_TITLE.search(head)
+    if m is None or "自评" in head:
+        return None
+    title = m.group("value").strip()
+    start = m.start("value") + len(m.group("value")) - len(m.group("value").lstrip())
+    return Fact("report.target_table", title, start, start + len(title), "标题", cue="标题")
 
 
 def title_fact(concept: str, m: regex.Match[str]) -> Fact:

@@ -87,17 +87,22 @@ def indicator_columns(
     return columns
 
 
-def indicator_block(grid: Grid) -> tuple[list[Indicator], list[Breakdown], list[Fact]]:
+def indicator_block(
+    grid: Grid, targets_only: bool = False
+) -> tuple[list[Indicator], list[Breakdown], list[Fact]]:
+    """The indicator rows under their header; `targets_only`: a 绩效目标表, whose header has
+    三级指标 and 指标值 but no 实际完成值, 分值 or 得分 (identity.target_table_fact says so)."""
     rows = grid.table.rows
     for i, row in enumerate(rows):
         keys = {header_key(grid.cell_text(c), INDICATOR_HEADERS) for c in row}
-        if {"weight", "score"} <= keys and ("actual" in keys or "name" in keys):
+        scored = {"weight", "score"} <= keys and ("actual" in keys or "name" in keys)
+        if scored or (targets_only and {"name", "target"} <= keys and "actual" not in keys):
             headers = [row] + [
                 r
                 for r in rows[i + 1 : i + 2]
                 if any(header_key(grid.cell_text(c), INDICATOR_HEADERS) == "name" for c in r)
             ]
-            return indicator_rows(grid, headers, rows[i + len(headers) :])
+            return indicator_rows(grid, headers, rows[i + len(headers) :], not scored)
     return [], [], []
 
 
@@ -112,7 +117,7 @@ class Group:
 
 
 def indicator_rows(
-    grid: Grid, headers: list, rows: tuple
+    grid: Grid, headers: list, rows: tuple, targets_only: bool = False
 ) -> tuple[list[Indicator], list[Breakdown], list[Fact]]:
     indicators: list[Indicator] = []
     groups: list[Group] = []
@@ -134,7 +139,7 @@ def indicator_rows(
             if groups:
                 groups[-1].closed = True
             groups.append(Group(grid.cell_text(level1), level1_weight(grid, level1), []))
-        indicator = read_indicator_row(grid, cells)
+        indicator = read_indicator_row(grid, cells, targets_only)
         if indicator:
             indicators.append(indicator)
             if groups:
@@ -182,15 +187,18 @@ def level1_weight(grid: Grid, cell: Cell) -> Quantity | None:
     return next((q for q in grid.figures(cell) if q.unit == "分"), None)
 
 
-def read_indicator_row(grid: Grid, cells: dict[str, Cell]) -> Indicator | None:
+def read_indicator_row(
+    grid: Grid, cells: dict[str, Cell], targets_only: bool = False
+) -> Indicator | None:
+    """One indicator row; in a target table only a row with a figure for its target counts."""
     name_cell = cells.get("name")
     if name_cell is None or not grid.cell_text(name_cell):
         return None
     weight = grid.figure(cells["weight"]) if "weight" in cells else None
     score = grid.figure(cells["score"]) if "score" in cells else None
-    if weight is None and score is None:
-        return None
     target = grid.figure(cells["target"]) if "target" in cells else None
+    if weight is None and score is None and not (targets_only and target is not None):
+        return None
     unit = grid.cell_text(cells["unit"]) if "unit" in cells else ""
     comparator = (
         COMPARATORS.get(grid.cell_text(cells["comparator"]), "") if "comparator" in cells else ""
