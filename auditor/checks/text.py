@@ -22,6 +22,10 @@ OWN_YEAR = regex.compile(
 )
 
 
+def short(name: str, most: int = 32) -> str:
+    return name if len(name) <= most else name[: most - 1] + "…"
+
+
 def check_count(rule: Rule, ctx: Context) -> list[Verdict]:
     verdicts = []
     for e in ctx.facts.enumerations:
@@ -29,7 +33,7 @@ def check_count(rule: Rule, ctx: Context) -> list[Verdict]:
             continue
         stated = ctx.figure_text(e.count)
         listed = len(e.items) + e.counted
-        names = "、".join(ctx.text[a:b].split(",")[0][:20] for a, b in e.items)
+        names = "、".join(f"“{short(ctx.text[a:b].split(',')[0])}”" for a, b in e.items)
         holds = listed == int(e.count.value)
         if e.counted:
             message = f"写明 {stated}{e.noun}，其中 {e.counted} 个另计，其余列出 {len(e.items)} 个（{names}），合计 {listed} 个"
