@@ -5,12 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from auditor.checks.crossdoc import run_unit_rules, split_example
 from auditor.checks.engine import run_rules
 from auditor.checks.ocr_caveat import mark_ocr
 from auditor.checks.ruleset import RuleSet, load_rules, load_unit_rules
-from auditor.checks.targets import pair_targets, run_target_rules
-from auditor.checks.units import from_audit, group_documents
 from auditor.interpret import interpret
 from auditor.model import Audit, Document, Finding
 from auditor.readers import ReadError, document_from_text, read_document
@@ -78,6 +75,11 @@ def audit_units(audits: list[Audit], options: Options = Options()) -> list[Audit
     """The checks across a unit's documents (rules/unit.yaml), over files already audited:
     each finding joins the audit of the document holding its stated figure, which keeps the
     other documents its evidence points into (Audit.related)."""
+    # imported here: a single report never needs them (and they cost start-up time)
+    from auditor.checks.crossdoc import run_unit_rules
+    from auditor.checks.targets import pair_targets, run_target_rules
+    from auditor.checks.units import from_audit, group_documents
+
     ruleset = pick_rules(load_unit_rules(options.rules), options)
     documents = [d for a in audits if (d := from_audit(a)) is not None]
     found = run_unit_rules(ruleset, group_documents(documents), options.strict, options.lang)
@@ -139,6 +141,8 @@ def cited_documents(
 
 def audit_unit_example(text: str, options: Options = Options()) -> list[Audit]:
     """A rule example of several documents (separated by a line of ===), audited together."""
+    from auditor.checks.crossdoc import split_example
+
     texts = split_example(text)
     audits = [audit_text(t, options, path=f"<示例文件{k + 1}>") for k, t in enumerate(texts)]
     return audit_units(audits, options)
