@@ -90,11 +90,12 @@ def audit_units(audits: list[Audit], options: Options = Options()) -> list[Audit
         mine = tuple(u.finding for u in found if u.owner == audit.path)
         if mine:
             own, added = merge_same_slip(audit.findings, mine)
-            audit = replace(
-                audit,
-                findings=tuple(sorted(own + added, key=lambda f: (f.position, f.rule))),
-                related=cited_documents(mine, audit.path, by_path),
-            )
+            findings = sorted(own + added, key=lambda f: (f.position, f.rule))
+            related = cited_documents(mine, audit.path, by_path)
+            if audit.document is not None:  # a figure cited in a scanned document: the caveat
+                others = {d.path: d for d in related}
+                findings = mark_ocr(findings, audit.document, options.lang, others)
+            audit = replace(audit, findings=tuple(findings), related=related)
         result.append(audit)
     return result
 

@@ -3,6 +3,7 @@ against its expected findings, mutations of the consistent unit, `check` and `sc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -24,7 +25,7 @@ from auditor.checks.units import (
 )
 from auditor.cli import main
 from auditor.model import Audit, Finding
-from auditor.pipeline import Options, audit_text, audit_units
+from auditor.pipeline import Options, audit_file, audit_text, audit_units
 from auditor.render.summary import load_summary
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -315,3 +316,21 @@ def test_scan_without_cross_stores_none(tmp_path: Path) -> None:
     db = tmp_path / "results.sqlite"
     stats = scan([tmp_path], db, jobs=1, units=False)
     assert stats.units == 0 and stored_unit_rows(db) == []
+
+
+def test_a_figure_cited_from_a_scanned_table_carries_the_ocr_caveat() -> None:
+    """A cross-document finding resting on a figure of a document read by OCR says so, like a
+    finding inside a scanned document does."""
+    audits = [audit_file(str(PLANTED / n)) for n in NAMES]
+    scanned = []
+    for a in audits:
+        if a.path.endswith("project-farmland.txt") and a.document is not None:
+            origins = tuple(dataclasses.replace(o, ocr=True) for o in a.document.origins)
+            a = dataclasses.replace(a, document=dataclasses.replace(a.document, origins=origins))
+        scanned.append(a)
+    report = next(a for a in audit_units(scanned) if a.path.endswith("department.txt"))
+    by_rule = {f.rule: f for f in report.findings if f.holds is False}
+    spent = by_rule["unit-project-spent"]  # cites the scanned table
+    assert spent.detail.get("ocr") == "true" and spent.message.endswith("请核对原件）")
+    rate = by_rule["listed-project-rate"]  # cites the epidemic table, typed
+    assert "ocr" not in rate.detail and "OCR" not in rate.message

@@ -18,22 +18,30 @@ CAVEAT = {
 }
 
 
-def rests_on_ocr(finding: Finding, document: Document) -> bool:
-    """Whether a figure or word the finding cites (in this document) was read by OCR."""
-    return any(
-        document.read_by_ocr(ev.start, ev.end)
-        for ev in finding.evidence
-        if not ev.path or ev.path == document.path
-    )
+def rests_on_ocr(finding: Finding, documents: dict[str, Document], own: str) -> bool:
+    """Whether a figure or word the finding cites was read by OCR, in its own document or in
+    another one its evidence points into (a finding across a unit's documents)."""
+    for ev in finding.evidence:
+        document = documents.get(ev.path or own)
+        if document is not None and document.ocr_pages and document.read_by_ocr(ev.start, ev.end):
+            return True
+    return False
 
 
-def mark_ocr(findings: list[Finding], document: Document, lang: str = "zh") -> list[Finding]:
-    """Each finding citing OCR'd text gets detail["ocr"]; a broken relation also the caveat."""
-    if not document.ocr_pages:
+def mark_ocr(
+    findings: list[Finding],
+    document: Document,
+    lang: str = "zh",
+    others: dict[str, Document] | None = None,
+) -> list[Finding]:
+    """Each finding citing OCR'd text gets detail["ocr"]; a broken relation also the caveat.
+    `others`: the documents cross-document findings cite, by path."""
+    documents = {**(others or {}), document.path: document}
+    if not any(d.ocr_pages for d in documents.values()):
         return findings
     marked = []
     for finding in findings:
-        if rests_on_ocr(finding, document):
+        if "ocr" not in finding.detail and rests_on_ocr(finding, documents, document.path):
             message = finding.message
             if finding.holds is False:
                 message += CAVEAT.get(lang, CAVEAT["zh"])
