@@ -46,7 +46,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
@@ -355,13 +354,13 @@ def scan(
                     continue
                 yield Task(str(path), sha)
 
+        run = Run(conn, version, stats, report, jobs, timeout, memory_mb, options)
         if executor == "local":
-            run = run_workers
+            run_workers(pending(), run)
         else:
             from auditor.scan_dask import run_dask
 
-            run = partial(run_dask, scheduler=scheduler)
-        run(pending(), conn, version, stats, report, jobs, timeout, memory_mb, options)
+            run_dask(pending(), run, scheduler)
         if units:
             from auditor.unitscan import check_stored_units
 
@@ -374,17 +373,31 @@ def scan(
     return stats
 
 
-def run_workers(
-    tasks: Iterator[Task],
-    conn: sqlite3.Connection,
-    version: str,
-    stats: ScanStats,
-    report: Callable[[ScanStats], None],
-    jobs: int,
-    timeout: float,
-    memory_mb: int,
-    options: Options,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What a runner needs, local or on Dask: where each result goes and the limits of a file."""
+
+    conn: sqlite3.Connection
+    version: str
+    stats: ScanStats
+    report: Callable[[ScanStats], None]
+    jobs: int
+    timeout: float
+    memory_mb: int
+    options: Options
+
+    def record(self, task: Task, result: dict[str, Any]) -> None:
+        """One file's result stored (its own transaction) and counted."""
+        row = store(self.conn, task, result, self.version)
+        self.stats.audited += 1
+        self.stats.statuses[row["status"]] += 1
+        self.stats.errors += row["errors"]
+        self.stats.warnings += row["warnings"]
+        self.report(self.stats)
+
+
+def run_workers(tasks: Iterator[Task], run: Run) -> None:
+    options, memory_mb, timeout = run.options, run.memory_mb, run.timeout
     ctx = multiprocessing.get_context("spawn")
     # the first task decides whether workers are needed at all (everything may be skipped)
     queue: list[Task] = []
@@ -392,19 +405,14 @@ def run_workers(
     if first is None:
         return
     queue.append(first)
-    workers: list[Worker] = [Worker(ctx, options, memory_mb) for _ in range(max(1, jobs))]
+    workers: list[Worker] = [Worker(ctx, options, memory_mb) for _ in range(max(1, run.jobs))]
     exhausted = False
     failures = 0
 
     def finish(worker: Worker, result: dict[str, Any]) -> None:
         assert worker.task is not None
-        row = store(conn, worker.task, result, version)
+        run.record(worker.task, result)
         worker.task = None
-        stats.audited += 1
-        stats.statuses[row["status"]] += 1
-        stats.errors += row["errors"]
-        stats.warnings += row["warnings"]
-        report(stats)
 
     def replace(index: int) -> None:
         workers[index].stop()

@@ -3,32 +3,19 @@ distributed cluster; every result comes back to this process and is stored by ba
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from auditor.batch import ScanError, ScanStats, store
-from auditor.pipeline import Options
+from auditor.batch import Run, ScanError
 from auditor.workers import Task, failure, run_one, warm_up
 
 DASK_CONNECT_LIMIT = 60.0  # seconds to wait for a remote scheduler and its first worker
 
 
-def run_dask(
-    tasks: Iterator[Task],
-    conn: sqlite3.Connection,
-    version: str,
-    stats: ScanStats,
-    report: Callable[[ScanStats], None],
-    jobs: int,
-    timeout: float,
-    memory_mb: int,
-    options: Options,
-    scheduler: str | None = None,
-) -> None:
+def run_dask(tasks: Iterator[Task], run: Run, scheduler: str | None = None) -> None:
     """The same per-file work (run_one) on a Dask distributed cluster; every result comes back to
-    this process and is written here by store(), one transaction per file, as in run_workers.
+    this process and is stored by Run.record, one transaction per file, as in run_workers.
 
     At most one file per worker thread is in flight, so a file's clock starts about when it
     starts running. A file that runs over its time limit has its future cancelled and becomes a
@@ -36,6 +23,7 @@ def run_dask(
     the task's thread runs on until the file is done (the worker's own nanny restarts it if it
     goes over the memory limit, e.g. `dask worker --memory-limit 2GB`). A worker that dies under
     a file (the scheduler gives up on it) gives a "crashed" row."""
+    jobs, timeout, memory_mb, options = run.jobs, run.timeout, run.memory_mb, run.options
     first = next(tasks, None)
     if first is None:  # everything is already in the database: no cluster needed
         return
@@ -72,14 +60,6 @@ def run_dask(
     queue: list[Task] = [first]
     exhausted = False
 
-    def finish(task: Task, result: dict[str, Any]) -> None:
-        row = store(conn, task, result, version)
-        stats.audited += 1
-        stats.statuses[row["status"]] += 1
-        stats.errors += row["errors"]
-        stats.warnings += row["warnings"]
-        report(stats)
-
     try:
         while True:
             slots = max(1, sum(client.nthreads().values()))
@@ -104,13 +84,13 @@ def run_dask(
                 except Exception as exc:  # noqa: BLE001 — the worker died or the task was lost
                     error = f"Dask 工作进程异常：{type(exc).__name__}: {exc}"
                     result = failure("crashed", error, time.monotonic() - started)
-                finish(task, result)
+                run.record(task, result)
             now = time.monotonic()
             for future, (task, deadline) in list(running.items()):
                 if now >= deadline:
                     del running[future]
                     future.cancel()  # the worker's thread runs on; see the docstring
-                    finish(task, failure("timeout", f"超过时间限制 {timeout:g} 秒", timeout))
+                    run.record(task, failure("timeout", f"超过时间限制 {timeout:g} 秒", timeout))
             if running and not finished.has_ready():
                 time.sleep(0.02)
     finally:
