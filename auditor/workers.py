@@ -19,6 +19,7 @@ from auditor.model import Audit
 from auditor.pipeline import Options, audit_file, audit_text
 from auditor.readers import ocr
 from auditor.render.json import document_json, finding_json
+from auditor.render.words import say
 
 STARTUP_LIMIT = 120.0  # seconds a new worker may take to import and warm up
 # A scanned page read by OCR takes 4–10 s on one core (fixtures/scanned): each page a worker
@@ -54,9 +55,12 @@ def audit_result(audit: Audit, seconds: float) -> dict[str, Any]:
     doc["findings"] = findings
     doc["facts"] = [f for f in doc["facts"] if f["concept"] != "unbound"]
     total = next((f for f in audit.findings if f.rule == "total-score"), None)
+    notes = list(audit.errors)
+    if audit.document is not None and audit.document.ocr_pages:  # the summary says so too
+        notes.append(say("zh", "ocr_meta", pages="、".join(map(str, audit.document.ocr_pages))))
     return {
         "status": "ok" if audit.document is not None else "unreadable",
-        "error": "；".join(audit.errors) or None,
+        "error": "；".join(notes) or None,
         "document": doc,
         "score": {"stated": total.stated, "expected": total.expected} if total else None,
         "seconds": round(seconds, 3),
