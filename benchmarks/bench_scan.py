@@ -78,10 +78,13 @@ def peak_kib(pid: int) -> int:
     return 0
 
 
-def run_scan(tree: Path, db: Path, jobs: int, log: Path) -> dict[str, Any]:
-    argv = [sys.executable, "-m", "auditor.cli", "scan", str(tree), "--db", str(db)]
-    argv += ["--jobs", str(jobs)]
-    peaks: dict[int, int] = {}
+def watch(argv: list[str], log: Path, limit: float | None = None) -> dict[str, Any]:
+    """Run a command (an `auditor scan`) with its output in `log`, sampling the memory of it and
+    of its children every 50 ms; killed if it runs past `limit` seconds. Exit code, wall time,
+    peaks (KiB)."""
+    workers: dict[int, int] = {}
+    parent = 0
+    killed = False
     with open(log, "w") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -89,22 +92,32 @@ def run_scan(tree: Path, db: Path, jobs: int, log: Path) -> dict[str, Any]:
             done, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if done:
                 break
+            parent = max(parent, peak_kib(proc.pid))
             for pid in children(proc.pid):
-                peaks[pid] = max(peaks.get(pid, 0), peak_kib(pid))
+                workers[pid] = max(workers.get(pid, 0), peak_kib(pid))
+            if limit is not None and not killed and time.perf_counter() - start > limit:
+                proc.kill()
+                killed = True
             time.sleep(0.05)
         seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
-        raise SystemExit(f"scan --jobs {jobs} exited {proc.returncode}:\n{tail}")
     return {
-        "jobs": jobs,
+        "exit": os.waitstatus_to_exitcode(status),
+        "killed": killed,
         "seconds": seconds,
-        "exit": proc.returncode,
-        "worker_peak_kib": max(peaks.values(), default=0),
-        "workers_seen": len(peaks),
+        "parent_peak_kib": parent,
+        "worker_peak_kib": max(workers.values(), default=0),
+        "workers_seen": len(workers),
         "ru_maxrss_kib": usage.ru_maxrss,
     }
+
+
+def run_scan(tree: Path, db: Path, jobs: int, log: Path) -> dict[str, Any]:
+    argv = [sys.executable, "-m", "auditor.cli", "scan", str(tree), "--db", str(db)]
+    result = watch(argv + ["--jobs", str(jobs)], log)
+    if result["exit"] not in (0, 1):
+        tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise SystemExit(f"scan --jobs {jobs} exited {result['exit']}:\n{tail}")
+    return {"jobs": jobs, **result}
 
 
 def bench(size: int, jobs_list: list[int], base: Path, seed: int) -> list[dict[str, Any]]:

@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "fixtures" / "hostile"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scan import children, peak_kib  # noqa: E402
+from bench_scan import watch  # noqa: E402
 
 from auditor.workers import OCR_SECONDS  # noqa: E402  the most OCR pages extend a file's limit
 
@@ -85,33 +83,8 @@ def run_scan(
     The scan is killed if it runs past `limit` seconds (a hang the scan itself did not stop)."""
     argv = [sys.executable, "-m", "auditor.cli", "scan", *map(str, folders), "--db", str(db)]
     argv += ["--jobs", str(jobs), "--timeout", f"{timeout:g}", "--memory", str(memory_mb)]
-    workers: dict[int, int] = {}
-    parent = 0
-    killed = False
-    with open(log, "w") as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        while True:
-            done, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if done:
-                break
-            parent = max(parent, peak_kib(proc.pid))
-            for pid in children(proc.pid):
-                workers[pid] = max(workers.get(pid, 0), peak_kib(pid))
-            if not killed and time.perf_counter() - start > limit:
-                proc.kill()
-                killed = True
-            time.sleep(0.05)
-        seconds = time.perf_counter() - start
-    return {
-        "exit": os.waitstatus_to_exitcode(status),
-        "killed": killed,
-        "seconds": round(seconds, 1),
-        "parent_peak_kib": parent,
-        "worker_peak_kib": max(workers.values(), default=0),
-        "workers_seen": len(workers),
-        "ru_maxrss_kib": usage.ru_maxrss,
-    }
+    result = watch(argv, log, limit)
+    return {**result, "seconds": round(result["seconds"], 1)}
 
 
 def outcome(row: sqlite3.Row) -> str:
