@@ -407,15 +407,21 @@ def place(rule: Rule) -> str:
     return rule.params.get("where", rule.origin) if rule.origin == DISABLED else rule.origin
 
 
+def reject_unknown_keys(path: Path, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    """A top-level key the file format does not know is an error at its line, not ignored."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise RuleFileError(
+            f"{path}:{key_line(path, unknown[0])}: 未知的键 {', '.join(unknown)}"
+            f"（可用：{', '.join(allowed)}）"
+        )
+
+
 def load_file(path: Path, chain: tuple[Path, ...] = ()) -> RuleSet:
     chain = chain + (path.resolve(),)
     data = read_yaml(path)
     data.pop("__line__", None)
-    unknown = sorted(set(data) - set(TOP_KEYS))
-    if unknown:
-        raise RuleFileError(
-            f"{path}:{key_line(path, unknown[0])}: 未知的键 {', '.join(unknown)}（可用：{', '.join(TOP_KEYS)}）"
-        )
+    reject_unknown_keys(path, data, TOP_KEYS)
     base = load_base(path, data, chain)
     settings = {**base.settings, **parse_settings(data.get("settings") or {}, path)}
     raw_rules = data.get("rules") or []
@@ -552,12 +558,7 @@ def load_profile(name: str) -> Profile:
 def parse_profile(path: Path) -> Profile:
     data = read_yaml(path)
     data.pop("__line__", None)
-    unknown = sorted(set(data) - set(PROFILE_KEYS))
-    if unknown:
-        raise RuleFileError(
-            f"{path}:{key_line(path, unknown[0])}: 未知的键 {', '.join(unknown)}"
-            f"（可用：{', '.join(PROFILE_KEYS)}）"
-        )
+    reject_unknown_keys(path, data, PROFILE_KEYS)
     missing = [k for k in ("description", "status", "settings") if k not in data]
     if missing:
         raise RuleFileError(f"{path}:1: 地区配置缺少 {', '.join(missing)}")

@@ -28,31 +28,17 @@ def score_facts(text: str, numbers: list[Quantity], facts: list[Fact]) -> list[F
         sentence_start, _ = sentence_bounds(text, q.start)
         if not any(sentence_start <= r.start < q.start for r in rates):
             continue
-        if EXEC_SCORE_CUE.search(window):
+        meaning = (
+            ("execution.score", "得")
+            if EXEC_SCORE_CUE.search(window)
+            else ("execution.weight", "分值")
+            if EXEC_WEIGHT_CUE.search(window)
+            else None
+        )
+        if meaning:
+            concept, cue = meaning
             found.append(
-                Fact(
-                    "execution.score",
-                    str(q.value),
-                    q.start,
-                    q.end,
-                    window,
-                    start,
-                    quantity=q,
-                    cue="得",
-                )
-            )
-        elif EXEC_WEIGHT_CUE.search(window):
-            found.append(
-                Fact(
-                    "execution.weight",
-                    str(q.value),
-                    q.start,
-                    q.end,
-                    window,
-                    start,
-                    quantity=q,
-                    cue="分值",
-                )
+                Fact(concept, str(q.value), q.start, q.end, window, start, quantity=q, cue=cue)
             )
     return found
 

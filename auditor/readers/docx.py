@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from auditor.model import HEADING, Document, Origin, SourceLine
 from auditor.readers.errors import ReadError
 from auditor.readers.limits import (
     DEFAULT_LIMITS,
+    PACKAGE_ERRORS,
     Limits,
     check_depth,
     check_zip,
@@ -33,17 +33,7 @@ log = logging.getLogger(__name__)
 # What [Content_Types].xml names as the main part of a Word or an Excel package.
 WORD_TYPES = (b"wordprocessingml.document.main", b"wordprocessingml.template.main", b"ms-word.")
 EXCEL_TYPES = (b"spreadsheetml.sheet.main", b"spreadsheetml.template.main", b"ms-excel.sheet.")
-OPEN_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    KeyError,
-    ValueError,
-    PackageNotFoundError,
-    etree.LxmlError,
-    RuntimeError,  # zipfile: an entry flagged encrypted; an unknown zip version or method
-)
+OPEN_ERRORS: tuple[type[BaseException], ...] = (*PACKAGE_ERRORS, PackageNotFoundError)
 
 P, TBL, TR, TC, SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
 SDT_CONTENT, CUSTOM_XML, R = qn("w:sdtContent"), qn("w:customXml"), qn("w:r")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,18 @@ from lxml import etree
 from auditor.readers.errors import ReadError
 
 MB = 1 << 20
+# What a damaged DOCX/XLSX package raises while it is opened (zipfile, zlib, lxml), besides the
+# errors of python-docx and openpyxl themselves.
+PACKAGE_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    KeyError,
+    ValueError,
+    etree.LxmlError,
+    RuntimeError,  # zipfile: an entry flagged encrypted; an unknown zip version or method
+)
 RATIO_FLOOR = 10 * MB  # below this much unpacked data, no ratio is suspicious
 PROLOG = 4096  # bytes of each XML part read to look for a DTD before the parsers run
 DTD = "XML 部件“{name}”含 DTD/实体声明（Word、Excel 不会写出，可能是恶意构造的文件），出于安全不予读取"

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime
 import io
 import logging
-import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -16,7 +14,6 @@ from typing import Any
 import openpyxl
 import regex
 from defusedxml import DefusedXmlException
-from lxml import etree
 from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -24,25 +21,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditor.model import Document, Origin, SourceLine
 from auditor.readers.errors import ReadError
-from auditor.readers.limits import DEFAULT_LIMITS, Limits
+from auditor.readers.limits import DEFAULT_LIMITS, PACKAGE_ERRORS, Limits
 from auditor.readers.normalize import RawLine, normalize
 
 log = logging.getLogger(__name__)
 
-OPEN_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    KeyError,
-    ValueError,
+OPEN_ERRORS: tuple[type[BaseException], ...] = (
+    *PACKAGE_ERRORS,
     TypeError,
     IndexError,
     AttributeError,
     InvalidFileException,
-    etree.LxmlError,
     SyntaxError,  # xml.etree's ParseError
-    RuntimeError,  # zipfile: an entry flagged encrypted; an unknown zip version or method
 )
 ENTITIES = "工作表含 XML 实体声明（Excel 不会写出，可能是恶意构造的文件），出于安全不予读取"
 PLAIN_NAME = regex.compile(r"^[^\W\d]\w*$")
